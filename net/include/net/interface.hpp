@@ -1,0 +1,96 @@
+// A network interface: a NIC, or an 802.1Q VLAN on a NIC, with its IPv4 configuration, ARP cache,
+// optional DHCP client and counters.
+#pragma once
+
+#include "net/arp_cache.hpp"
+#include "net/counters.hpp"
+#include "net/dhcp_client.hpp"
+#include "net/ipv4_address.hpp"
+#include "net/nic.hpp"
+#include "net/packet_buffer.hpp"
+#include "net/result.hpp"
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+
+namespace net {
+
+class Stack;
+
+class Interface {
+public:
+    static constexpr std::size_t max_vlans = 16;
+
+    Interface(const Interface&) = delete;
+    Interface& operator=(const Interface&) = delete;
+
+    // Position in Stack::interfaces() (the order interfaces were added).
+    std::size_t index() const { return index_; }
+    // "eth<N>" for a NIC (N counts NICs), "eth<N>.<vid>" for a VLAN.
+    const char* name() const { return name_.data(); }
+    MacAddress mac() const { return nic_.mac(); }
+    std::uint16_t mtu() const { return nic_.mtu(); }
+    bool link_up() const { return nic_.link_up(); }
+    std::uint16_t vlan_id() const { return vlan_id_; } // 0: untagged
+    Interface* parent() const { return parent_; }      // the NIC's interface for a VLAN
+
+    // Static configuration: the address and mask, a connected route and, when `gateway` is set, a default
+    // route through it (replacing the routes of an earlier configuration). Stops DHCP. Sends a gratuitous
+    // ARP when the link is up. InvalidArgument for a non-unicast address, a non-contiguous mask or a
+    // gateway outside the subnet; TableFull when the routing table is full.
+    ErrorOr<void> configure(Ipv4Address address, Ipv4Address netmask, Ipv4Address gateway = {});
+    ErrorOr<void> configure(const StaticConfig& config) {
+        return configure(config.address, config.netmask, config.gateway);
+    }
+    // Removes the address and the interface's routes. Stops DHCP.
+    void deconfigure();
+    // Starts DHCP (RFC 2131); the interface configures itself when a lease is bound, and applies
+    // config.fallback if none is bound within config.timeout. Before the stack's first poll() the start waits
+    // for it, so the timers count from the platform's clock.
+    void use_dhcp(DhcpConfig config = {});
+
+    bool is_configured() const { return configured_; }
+    Ipv4Address address() const { return cidr_.address; }
+    Ipv4Address netmask() const { return cidr_.netmask(); }
+    Ipv4Address gateway() const { return gateway_; }
+    Ipv4Cidr cidr() const { return cidr_; }
+    const DhcpClient* dhcp() const { return dhcp_ ? &*dhcp_ : nullptr; }
+
+    const InterfaceCounters& counters() const { return counters_; }
+    const ArpCache& arp() const { return arp_; }
+    Stack& stack() const { return stack_; }
+
+private:
+    friend class Stack;
+    Interface(Stack& stack, Nic& nic, std::size_t index, Interface* parent, std::uint16_t vlan_id,
+              std::size_t nic_number, const ArpConfig& arp);
+
+    void apply_dhcp(const DhcpClient::Action& action);
+    // configure()/deconfigure() without stopping DHCP: how the DHCP client applies its leases.
+    ErrorOr<void> set_address(Ipv4Address address, Ipv4Address netmask, Ipv4Address gateway);
+    void clear_address();
+    Interface& physical() { return parent_ != nullptr ? *parent_ : *this; }
+
+    Stack& stack_;
+    Nic& nic_;
+    std::size_t index_;
+    Interface* parent_;
+    std::uint16_t vlan_id_;
+    std::array<char, 24> name_{};
+
+    bool configured_ = false;
+    Ipv4Cidr cidr_;
+    Ipv4Address gateway_;
+    ArpCache arp_;
+    std::optional<DhcpClient> dhcp_;
+    InterfaceCounters counters_;
+
+    // NIC interfaces only.
+    PacketBatch tx_;
+    bool link_was_up_ = false;
+    std::array<Interface*, max_vlans> vlans_{};
+};
+
+} // namespace net
