@@ -18,7 +18,7 @@ build: configure
 	cmake --build $(BUILD) -j$(JOBS)
 
 test: build
-	ctest --test-dir $(BUILD) --output-on-failure -j$(CTEST_JOBS)
+	ctest --test-dir $(BUILD) --output-on-failure --no-tests=error -j$(CTEST_JOBS)
 
 demo: build
 	./scripts/demo.sh
