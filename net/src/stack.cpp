@@ -5,26 +5,12 @@
 
 namespace net {
 
-namespace {
-Stack* g_default_stack = nullptr;
-} // namespace
-
-void set_default_stack(Stack* stack) {
-    g_default_stack = stack;
-}
-Stack* default_stack() {
-    return g_default_stack;
-}
-InterfaceList interfaces() {
-    return g_default_stack != nullptr ? g_default_stack->interfaces() : InterfaceList{};
-}
-
 Stack::Stack(PacketPool& pool, StackConfig config)
     : pool_(pool), config_(config), reassembler_(pool, config.reassembly_timeout),
       icmp_limiter_(config.icmp_errors) {}
 
 Stack::~Stack() {
-    if (g_default_stack == this) g_default_stack = nullptr;
+    forget_default_stack(this);
     for (auto*& s : udp_sockets_) {
         if (s != nullptr) s->port_ = 0;
         s = nullptr;

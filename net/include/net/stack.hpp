@@ -200,10 +200,15 @@ private:
     PacketBatch rx_batch_;
 };
 
-// The stack the platform glue set up, as application code reaches it (`net::interfaces()[0].configure(...)`).
+// The stack application code reaches (`net::interfaces()[0].configure(...)`). Two definitions exist, one per
+// library: in the platform builds (image, linux: net/platform/default_stack.cpp) the first call creates the
+// stack over os::nics() and drives it from the event loop; in the host library the tests link
+// (src/default_stack.cpp) it is whatever set_default_stack() installed.
 void set_default_stack(Stack* stack);
 Stack* default_stack();
 // Interfaces of the default stack (empty when there is none).
 InterfaceList interfaces();
+// Called by ~Stack: unsets the default stack if it is `stack`.
+void forget_default_stack(const Stack* stack);
 
 } // namespace net

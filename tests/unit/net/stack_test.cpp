@@ -78,6 +78,26 @@ TEST_F(StackTest, UdpSocketReceivesWithSourceAndInterface) {
     EXPECT_EQ(host.stack.counters().delivered, 1u);
 }
 
+TEST_F(StackTest, UdpChecksumIsSkippedOnlyWhenTheNicVerifiedIt) {
+    UdpSocket sock(host.stack);
+    ASSERT_TRUE(sock.bind(7000));
+    auto corrupt = [&] {
+        Bytes f = udp_to_us(7000, testing::bytes_of({'a', 'b', 'c'}));
+        f[14 + 20 + 6] ^= std::byte{0x5a}; // UDP checksum
+        PacketPtr p = pool.allocate();
+        EXPECT_TRUE(p->append(f.size()));
+        std::memcpy(p->data().data(), f.data(), f.size());
+        return p;
+    };
+    host.nic.inject(corrupt());
+    PacketPtr trusted = corrupt();
+    trusted->set_checksum_verified(true); // what virtio-net DATA_VALID / AF_PACKET CSUM_VALID say
+    host.nic.inject(std::move(trusted));
+    host.poll(1s);
+    EXPECT_EQ(sock.received(), 1u);
+    EXPECT_EQ(host.iface->counters().drop(DropReason::BadChecksum), 1u);
+}
+
 TEST_F(StackTest, UdpEchoServerRepliesFromTheHandler) {
     UdpSocket sock(host.stack);
     ASSERT_TRUE(sock.bind(7));

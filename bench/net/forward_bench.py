@@ -1,0 +1,215 @@
+#!/usr/bin/python3
+"""Forwarding rate of 64-byte UDP through the router on the linux platform, side by side with Linux.
+
+  forward_bench.py --router build-release/bin/router-linux [--rounds 5] [--seconds 4] [--lab n3bench]
+
+Lab (scripts/netlab.sh --veth): client 10.0.1.2 -- veth -- router namespace (nic0, nic1) -- veth -- server
+10.0.2.2. trafgen (netsniff-ng) in the client sends 64-byte frames (60 + FCS) of UDP to 10.0.2.2:9 at full
+speed; what reaches the server is read from the server's interface counters (rx_packets of its veth: frames
+the router delivered into its receive queue), and a netdev ingress rule there drops them (a sink). Offered
+load is the client's tx_packets. The routers, interleaved in every round:
+
+  halite     examples/router on AF_PACKET (--nic packet:nic0 --nic packet:nic1), pinned to CPU 1; an ingress
+             drop rule on nic0/nic1 keeps the router namespace's own IP stack from processing the frames a
+             second time (AF_PACKET taps see them before the ingress hook)
+  linux-rps  Linux forwarding between the same interfaces (addresses on nic0/nic1, ip_forward=1), with RPS
+             steering nic0's receive processing to CPU 1, where halite runs
+  linux      Linux forwarding, no RPS (everything on the sender's CPU)
+
+CPU busy % (all processes, from /proc/stat) is shown per measurement, since the machine may be shared.
+trafgen runs on CPU 0 (-Q: IRQ affinities untouched; it cannot tune the global socket memory from a
+namespace and says so, which is harmless). Prints one table row per round and the medians, with the ratio halite / Linux.
+"""
+import argparse
+import os
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+NETLAB = os.path.join(ROOT, "scripts", "netlab.sh")
+
+
+def sh(*cmd, check=True, timeout=60):
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=timeout)
+    if check and p.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)}: {p.stdout}")
+    return p.stdout
+
+
+class Bench:
+    def __init__(self, lab, router, seconds):
+        self.lab, self.router_binary, self.seconds = lab, router, seconds
+        self.sw = f"{lab}-sw"
+        self.router = None
+
+    def ns(self, host, *cmd, check=True, timeout=60):
+        return sh("ip", "netns", "exec", f"{self.lab}-{host}", *cmd, check=check, timeout=timeout)
+
+    def counter(self, host, dev, name):
+        return int(self.ns(host, "cat", f"/sys/class/net/{dev}/statistics/{name}").strip())
+
+    def mac(self, host, dev):
+        return re.search(r"link/ether ([0-9a-f:]{17})", self.ns(host, "ip", "link", "show", dev)).group(1)
+
+    def setup(self):
+        sh(NETLAB, "up", self.lab, "--veth", "client:10.0.1.2/24:10.0.1.1", "server:10.0.2.2/24:10.0.2.1")
+        self.router_mac = self.mac("sw", "nic0")
+        self.client_mac = self.mac("client", "eth0")
+        # The sink: frames are counted on arrival (veth rx_packets), then dropped before the server's stack.
+        self.ns("server", "nft", "add table netdev sink; add chain netdev sink in "
+                "{ type filter hook ingress device eth0 priority 0; policy accept; }; "
+                "add rule netdev sink in udp dport 9 counter drop")
+        self.config = tempfile.NamedTemporaryFile("w", suffix=".trafgen", delete=False)
+        # 14 + 20 + 8 + 18 = 60 bytes: a minimum Ethernet frame (64 with the FCS).
+        self.config.write(
+            "cpu(0): {\n"
+            f"  eth(da={self.router_mac}, sa={self.client_mac}, type=0x0800),\n"
+            "  ipv4(saddr=10.0.1.2, daddr=10.0.2.2, ttl=64, df, proto=17),\n"
+            "  udp(sp=4000, dp=9),\n"
+            "  fill(0x5a, 18)\n"
+            "}\n")
+        self.config.close()
+
+    def teardown(self):
+        self.stop_router()
+        sh(NETLAB, "down", self.lab, check=False)
+        if hasattr(self, "config"):
+            os.unlink(self.config.name)
+
+    def stop_router(self):
+        if self.router is not None and self.router.poll() is None:
+            os.killpg(self.router.pid, signal.SIGTERM)
+            try:
+                self.router.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.router.pid, signal.SIGKILL)
+                self.router.wait()
+        self.router = None
+
+    def configure(self, mode):
+        if mode == "halite":
+            self.ns("sw", "nft", "add table netdev bypass; "
+                    "add chain netdev bypass in0 { type filter hook ingress device nic0 priority 0; policy drop; }; "
+                    "add chain netdev bypass in1 { type filter hook ingress device nic1 priority 0; policy drop; }")
+            self.log = tempfile.TemporaryFile("w+")
+            self.router = subprocess.Popen(
+                ["ip", "netns", "exec", self.sw, "taskset", "-c", "1", self.router_binary,
+                 "--nic", "packet:nic0", "--nic", "packet:nic1", "router.run_for=600"],
+                stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True, text=True)
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                self.log.seek(0)
+                if "router: ready" in self.log.read():
+                    break
+                time.sleep(0.05)
+            else:
+                raise RuntimeError("the router did not come up")
+        else:
+            self.ns("sw", "ip", "addr", "add", "10.0.1.1/24", "dev", "nic0")
+            self.ns("sw", "ip", "addr", "add", "10.0.2.1/24", "dev", "nic1")
+            self.ns("sw", "sysctl", "-qw", "net.ipv4.ip_forward=1")
+            rps = "2" if mode == "linux-rps" else "0"
+            self.ns("sw", "sh", "-c", f"echo {rps} > /sys/class/net/nic0/queues/rx-0/rps_cpus")
+        # Both routers resolve the server (ARP) before the measurement.
+        self.ns("client", "ping", "-c", "2", "-i", "0.2", "-W", "1", "10.0.2.2", check=False)
+
+    def unconfigure(self, mode):
+        if mode == "halite":
+            self.stop_router()
+            self.ns("sw", "nft", "delete table netdev bypass")
+        else:
+            self.ns("sw", "sysctl", "-qw", "net.ipv4.ip_forward=0")
+            self.ns("sw", "ip", "addr", "flush", "dev", "nic0")
+            self.ns("sw", "ip", "addr", "flush", "dev", "nic1")
+            self.ns("sw", "sh", "-c", "echo 0 > /sys/class/net/nic0/queues/rx-0/rps_cpus")
+
+    def measure(self):
+        sent0 = self.counter("client", "eth0", "tx_packets")
+        got0 = self.counter("server", "eth0", "rx_packets")
+        cpu0 = cpu_times()
+        start = time.monotonic()
+        self.ns("client", "timeout", "-s", "INT", str(self.seconds), "taskset", "-c", "0", "trafgen", "-i",
+                self.config.name, "-o", "eth0", "-P", "1", "-Q", "-C", check=False,
+                timeout=self.seconds + 30)
+        elapsed = time.monotonic() - start
+        busy = [f"{b:.0f}" for b in cpu_busy(cpu0, cpu_times())]
+        time.sleep(0.3)  # in-flight frames
+        sent = self.counter("client", "eth0", "tx_packets") - sent0
+        got = self.counter("server", "eth0", "rx_packets") - got0
+        return sent / elapsed, got / elapsed, "/".join(busy)
+
+
+def cpu_times():
+    """Per-CPU (busy, total) jiffies from /proc/stat."""
+    out = []
+    for line in open("/proc/stat"):
+        if re.match(r"cpu\d+ ", line):
+            v = [int(x) for x in line.split()[1:]]
+            out.append((sum(v) - v[3] - v[4], sum(v)))
+    return out
+
+
+def cpu_busy(before, after):
+    """Busy % of each CPU between two cpu_times() (everything on the machine, not only the routers)."""
+    return [100 * (b1 - b0) / max(1, t1 - t0) for (b0, t0), (b1, t1) in zip(before, after)]
+
+
+def machine():
+    model = re.search(r"model name\s*:\s*(.*)", open("/proc/cpuinfo").read())
+    return (f"{os.cpu_count()} CPUs, {model.group(1) if model else '?'}, Linux {os.uname().release}, "
+            f"load {os.getloadavg()[0]:.2f} at start")
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--router", required=True)
+    p.add_argument("--rounds", type=int, default=5)
+    p.add_argument("--seconds", type=float, default=4)
+    p.add_argument("--lab", default="n3bench")
+    p.add_argument("--modes", default="halite,linux-rps,linux")
+    args = p.parse_args()
+    modes = args.modes.split(",")
+    bench = Bench(args.lab, os.path.abspath(args.router), args.seconds)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
+    results = {m: [] for m in modes}
+    print(f"machine: {machine()}")
+    try:
+        bench.setup()
+        print("| round | " + " | ".join(f"{m} kpps (offered) [cpu0/cpu1 busy %]" for m in modes) + " |")
+        print("|---|" + "---|" * len(modes))
+        for r in range(args.rounds):
+            row = []
+            # Interleaved, and the order rotates so no router always runs right after another.
+            order = modes[r % len(modes):] + modes[:r % len(modes)]
+            measured = {}
+            for m in order:
+                bench.configure(m)
+                try:
+                    measured[m] = bench.measure()
+                finally:
+                    bench.unconfigure(m)
+            for m in modes:
+                offered, forwarded, busy = measured[m]
+                results[m].append(forwarded)
+                row.append(f"{forwarded / 1e3:.0f} ({offered / 1e3:.0f}) [{busy}]")
+            print(f"| {r + 1} | " + " | ".join(row) + " |", flush=True)
+    finally:
+        bench.teardown()
+    medians = {m: statistics.median(v) for m, v in results.items()}
+    print("| median | " + " | ".join(f"{medians[m] / 1e3:.0f}" for m in modes) + " |")
+    if "halite" in medians:
+        for m in modes:
+            if m != "halite" and medians[m] > 0:
+                per_round = [h / l for h, l in zip(results["halite"], results[m]) if l > 0]
+                print(f"ratio halite / {m}: median {medians['halite'] / medians[m]:.2f} "
+                      f"(per round {min(per_round):.2f}-{max(per_round):.2f})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

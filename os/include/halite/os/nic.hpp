@@ -1,0 +1,66 @@
+// The device contract between NIC drivers and the network stack: virtio-net (os/drivers/virtio_net) on the
+// image, TAP and AF_PACKET (os/platform/linux) on the linux platform, and the test fakes implement it; net/
+// is written against it (and re-exports it as net::Nic).
+//
+// The platform glue (net/platform) hands every NIC the shared PacketPool with start(), then drives them from
+// the event loop: it polls while rx_pending(), and before the loop may halt it calls enable_rx_wakeup() so
+// the next frame raises an interrupt (or wakes epoll) instead of being noticed late.
+#pragma once
+
+#include <halite/os/packet_buffer.hpp>
+#include <halite/os/result.hpp>
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+namespace os {
+
+struct MacAddress {
+    std::array<std::uint8_t, 6> octets{};
+
+    static constexpr MacAddress broadcast() { return {{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}}; }
+    constexpr bool is_broadcast() const { return *this == broadcast(); }
+    // IEEE 802: the I/G bit (least significant bit of the first octet) marks group addresses.
+    constexpr bool is_multicast() const { return (octets[0] & 0x01) != 0; }
+    constexpr bool is_zero() const { return *this == MacAddress{}; }
+    friend constexpr bool operator==(const MacAddress&, const MacAddress&) = default;
+};
+
+class Nic {
+public:
+    virtual ~Nic() = default;
+
+    virtual MacAddress mac() const = 0;
+    // Largest IP packet the link carries (without the Ethernet header), e.g. 1500.
+    virtual std::uint16_t mtu() const = 0;
+    virtual bool link_up() const = 0;
+
+    // Appends up to batch.free_space() received frames (each starting at its Ethernet header) to `batch`
+    // and returns how many it appended. Never blocks.
+    virtual std::size_t receive(PacketBatch& batch) = 0;
+    // Takes frames from the front of `batch` (each starting at its Ethernet header) and queues them for
+    // transmission; returns how many it took. Those are removed from the batch; the rest stay there (the
+    // device queue is full). The device owns taken buffers and releases them when they are on the wire.
+    virtual std::size_t send(PacketBatch& batch) = 0;
+
+    // --- For the platform glue; the stack itself does not use these. ---
+
+    // A short name for console lines ("virtio-net0", "tap:tap0").
+    virtual const char* name() const { return "nic"; }
+    // Gives the NIC the pool its receive buffers come from and starts reception. Called once, before the
+    // first receive(); a NIC built with its pool (the test fakes) has nothing to do.
+    virtual Result<void> start(PacketPool&) { return {}; }
+    // True when received frames are waiting (cheap: no device access).
+    virtual bool rx_pending() const { return false; }
+    // Asks for a wake-up (interrupt, readable fd) when the next frame arrives; returns rx_pending() as seen
+    // after the request, so a frame that arrived meanwhile is not missed: on true, poll instead of sleeping.
+    virtual bool enable_rx_wakeup() { return rx_pending(); }
+};
+
+// The NICs of this machine, in NIC order: PCI slot order on pc/q35, QEMU's -device order on microvm, the
+// order of the --nic options on linux. Drivers are set up on the first call.
+std::span<Nic* const> nics();
+
+} // namespace os

@@ -1,0 +1,73 @@
+#include "nic_spec.hpp"
+
+#include <net/if.h>
+
+namespace os::linux_nic {
+
+namespace {
+
+int hex_digit(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+} // namespace
+
+std::optional<MacAddress> parse_mac(std::string_view text) {
+    if (text.size() != 17) return std::nullopt;
+    MacAddress mac;
+    for (std::size_t i = 0; i < 6; ++i) {
+        const int hi = hex_digit(text[i * 3]);
+        const int lo = hex_digit(text[i * 3 + 1]);
+        if (hi < 0 || lo < 0 || (i < 5 && text[i * 3 + 2] != ':')) return std::nullopt;
+        mac.octets[i] = static_cast<std::uint8_t>(hi * 16 + lo);
+    }
+    if (mac.is_multicast() || mac.is_zero()) return std::nullopt;
+    return mac;
+}
+
+std::optional<NicSpec> parse_nic_spec(std::string_view text) {
+    const auto colon = text.find(':');
+    if (colon == std::string_view::npos) return std::nullopt;
+    const std::string_view kind = text.substr(0, colon);
+    std::string_view rest = text.substr(colon + 1);
+    NicSpec spec;
+    if (kind == "tap") {
+        spec.kind = Kind::tap;
+    } else if (kind == "packet") {
+        spec.kind = Kind::packet;
+    } else {
+        return std::nullopt;
+    }
+    const auto comma = rest.find(',');
+    spec.interface = std::string(rest.substr(0, comma));
+    if (spec.interface.empty() || spec.interface.size() >= IFNAMSIZ) return std::nullopt;
+    if (comma == std::string_view::npos) return spec;
+    std::string_view options = rest.substr(comma + 1);
+    do {
+        const auto next = options.find(',');
+        const std::string_view option = options.substr(0, next);
+        if (option.substr(0, 4) != "mac=") return std::nullopt;
+        spec.mac = parse_mac(option.substr(4));
+        if (!spec.mac) return std::nullopt;
+        options = next == std::string_view::npos ? std::string_view{} : options.substr(next + 1);
+    } while (!options.empty());
+    return spec;
+}
+
+std::vector<std::string_view> nic_options(std::span<const std::string> args) {
+    std::vector<std::string_view> out;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::string_view a = args[i];
+        if (a == "--nic" && i + 1 < args.size()) {
+            out.push_back(args[++i]);
+        } else if (a.substr(0, 6) == "--nic=") {
+            out.push_back(a.substr(6));
+        }
+    }
+    return out;
+}
+
+} // namespace os::linux_nic
