@@ -36,12 +36,20 @@ struct Command {
 
 std::span<const Command> builtin_commands();
 
-// `emit FORMAT FILE`: one row per output format.
+// `emit FORMAT FILE`: one row per output format. `setup` adds the format's own options (for example
+// `emit cpp --linear`) to its subcommand and returns the writer, which owns their storage.
+using EmitWriter = std::function<int(const nacl::ir::Program& program, std::ostream& out)>;
 struct EmitFormat {
     const char* name;
     const char* summary;
-    std::function<int(const nacl::ir::Program& program, std::ostream& out)> write;
+    std::function<EmitWriter(CLI::App& format)> setup;
 };
+
+// Rows implemented with codegen/ (codegen_commands.cpp).
+std::function<int()> setup_test(CLI::App& sub, const GlobalOptions& global);
+std::function<int()> setup_build(CLI::App& sub, const GlobalOptions& global);
+std::function<int()> setup_run(CLI::App& sub, const GlobalOptions& global);
+EmitWriter setup_emit_cpp(CLI::App& format);
 
 std::span<const EmitFormat> emit_formats();
 

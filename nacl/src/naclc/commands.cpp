@@ -26,28 +26,28 @@ std::function<int()> setup_emit(CLI::App& sub, const GlobalOptions& global) {
     struct State {
         std::string file, output;
     };
-    std::vector<std::pair<CLI::App*, const EmitFormat*>> formats;
+    std::vector<std::pair<CLI::App*, EmitWriter>> formats;
     auto state = std::make_shared<State>();
     for (const EmitFormat& format : emit_formats()) {
         CLI::App* f = sub.add_subcommand(format.name, format.summary);
         f->fallthrough();
         f->add_option("FILE", state->file, "the configuration (.nacl), or - for standard input")->required();
         f->add_option("-o,--output", state->output, "write here instead of standard output");
-        formats.push_back({f, &format});
+        formats.push_back({f, format.setup(*f)});
     }
     return [state, formats, &global] {
-        for (auto [app, format] : formats) {
+        for (auto& [app, write] : formats) {
             if (!app->parsed()) continue;
             int code = kExitOk;
             auto program = compile_input(state->file, global, code);
             if (!program) return code; // no output file on errors
-            if (state->output.empty()) return format->write(*program, std::cout);
+            if (state->output.empty()) return write(*program, std::cout);
             std::ofstream out(state->output, std::ios::binary);
             if (!out) {
                 std::cerr << "naclc: error: cannot write " << state->output << "\n";
                 return kExitUsage;
             }
-            return format->write(*program, out);
+            return write(*program, out);
         }
         return kExitUsage;
     };
@@ -56,14 +56,20 @@ std::function<int()> setup_emit(CLI::App& sub, const GlobalOptions& global) {
 const Command kCommands[] = {
     {"check", "check a configuration and print its diagnostics", setup_check},
     {"emit", "compile a configuration and write an intermediate form", setup_emit},
+    {"test", "run the compiled chains of a configuration on a table of packets (see --help)", setup_test},
+    {"build", "compile a configuration into a bootable image or a Linux executable", setup_build},
+    {"run", "build a configuration and boot it under QEMU", setup_run},
 };
 
 const EmitFormat kFormats[] = {
     {"ir", "the typed IR as JSON (schema: nacl/docs/ir-schema.md)",
-     [](const nacl::ir::Program& program, std::ostream& out) {
-         out << nacl::ir::to_json_text(program);
-         return out ? kExitOk : kExitUsage;
+     [](CLI::App&) -> EmitWriter {
+         return [](const nacl::ir::Program& program, std::ostream& out) {
+             out << nacl::ir::to_json_text(program);
+             return out ? kExitOk : kExitUsage;
+         };
      }},
+    {"cpp", "the generated C++ of the appliance (one translation unit)", setup_emit_cpp},
 };
 
 } // namespace

@@ -1,0 +1,338 @@
+#include "appliance/conntrack/table.hpp"
+
+#include <new>
+
+namespace appliance::conntrack {
+
+namespace {
+
+std::size_t idx(TimeoutClass c) {
+    return static_cast<std::size_t>(c);
+}
+
+net::Duration seconds(std::uint32_t s) {
+    return std::chrono::seconds(s);
+}
+
+} // namespace
+
+const char* to_string(TimeoutClass c) {
+    switch (c) {
+    case TimeoutClass::UnconfirmedTcp:
+        return "unconfirmed tcp";
+    case TimeoutClass::UnconfirmedUdp:
+        return "unconfirmed udp";
+    case TimeoutClass::UnconfirmedIcmp:
+        return "unconfirmed icmp";
+    case TimeoutClass::ConfirmedTcp:
+        return "confirmed tcp";
+    case TimeoutClass::ConfirmedUdp:
+        return "confirmed udp";
+    case TimeoutClass::ConfirmedIcmp:
+        return "confirmed icmp";
+    case TimeoutClass::EstablishedTcp:
+        return "established tcp";
+    case TimeoutClass::EstablishedUdp:
+        return "established udp";
+    case TimeoutClass::EstablishedIcmp:
+        return "established icmp";
+    case TimeoutClass::TcpClosing:
+        return "tcp closing";
+    case TimeoutClass::TcpTimeWait:
+        return "tcp time-wait";
+    case TimeoutClass::TcpClosed:
+        return "tcp closed";
+    case TimeoutClass::Count:
+        break;
+    }
+    return "?";
+}
+
+const char* to_string(TcpState s) {
+    switch (s) {
+    case TcpState::None:
+        return "none";
+    case TcpState::SynSent:
+        return "syn-sent";
+    case TcpState::SynReceived:
+        return "syn-received";
+    case TcpState::Established:
+        return "established";
+    case TcpState::FinWait:
+        return "fin-wait";
+    case TcpState::LastAck:
+        return "last-ack";
+    case TcpState::TimeWait:
+        return "time-wait";
+    case TcpState::Closed:
+        return "closed";
+    }
+    return "?";
+}
+
+Timeouts Timeouts::from(const ConntrackConfig& c) {
+    Timeouts t;
+    auto set = [&](TimeoutClass k, std::uint32_t s) { t.by_class[idx(k)] = seconds(s); };
+    set(TimeoutClass::UnconfirmedTcp, c.unconfirmed.tcp);
+    set(TimeoutClass::UnconfirmedUdp, c.unconfirmed.udp);
+    set(TimeoutClass::UnconfirmedIcmp, c.unconfirmed.icmp);
+    set(TimeoutClass::ConfirmedTcp, c.confirmed.tcp);
+    set(TimeoutClass::ConfirmedUdp, c.confirmed.udp);
+    set(TimeoutClass::ConfirmedIcmp, c.confirmed.icmp);
+    set(TimeoutClass::EstablishedTcp, c.established.tcp);
+    set(TimeoutClass::EstablishedUdp, c.established.udp);
+    set(TimeoutClass::EstablishedIcmp, c.established.icmp);
+    set(TimeoutClass::TcpClosing, c.confirmed.tcp);
+    set(TimeoutClass::TcpTimeWait, 120);
+    set(TimeoutClass::TcpClosed, 10);
+    return t;
+}
+
+std::unique_ptr<ConntrackTable> ConntrackTable::create(std::uint32_t limit, const Timeouts& timeouts,
+                                                       std::uint64_t seed) {
+    if (limit == 0 || limit > max_limit) return nullptr;
+    // Two index slots per entry (one per direction), at most half of them used.
+    std::uint32_t slots = 16;
+    while (slots < 4 * limit)
+        slots *= 2;
+    std::unique_ptr<ConntrackTable> table(new (std::nothrow_t{})
+                                              ConntrackTable(limit, slots, timeouts, seed));
+    if (!table || !table->entries_ || !table->slots_) return nullptr;
+    return table;
+}
+
+ConntrackTable::ConntrackTable(std::uint32_t capacity, std::uint32_t slot_count, const Timeouts& timeouts,
+                               std::uint64_t seed)
+    : capacity_(capacity), slot_mask_(slot_count - 1), timeouts_(timeouts), seed_(seed),
+      entries_(new (std::nothrow_t{}) Entry[capacity]), slots_(new (std::nothrow_t{}) Slot[slot_count]) {
+    if (!entries_ || !slots_) return;
+    for (std::uint32_t i = capacity; i-- > 0;) {
+        entries_[i].next = free_head_;
+        free_head_ = i;
+    }
+    head_.fill(nil);
+    tail_.fill(nil);
+}
+
+ConntrackTable::~ConntrackTable() = default;
+
+std::size_t ConntrackTable::memory_bytes() const {
+    return sizeof(*this) + std::size_t{capacity_} * sizeof(Entry) +
+           (std::size_t{slot_mask_} + 1) * sizeof(Slot);
+}
+
+std::uint32_t ConntrackTable::locate(const Tuple& t, std::uint32_t h) const {
+    std::uint32_t i = home(h);
+    for (std::uint32_t probes = 1;; ++probes, i = (i + 1) & slot_mask_) {
+        const Slot& s = slots_[i];
+        if (s.ref == nil) {
+            if (probes > longest_probe_) longest_probe_ = probes;
+            return nil;
+        }
+        if (s.hash == h && tuple_of(s.ref) == t) {
+            if (probes > longest_probe_) longest_probe_ = probes;
+            return i;
+        }
+    }
+}
+
+void ConntrackTable::index_insert(std::uint32_t entry, Dir dir) {
+    const auto h = static_cast<std::uint32_t>(hash(entries_[entry].tuple[index_of(dir)], seed_));
+    std::uint32_t i = home(h);
+    while (slots_[i].ref != nil)
+        i = (i + 1) & slot_mask_;
+    slots_[i] = Slot{entry * 2 + index_of(dir), h};
+}
+
+void ConntrackTable::index_remove(std::uint32_t entry, Dir dir) {
+    const Tuple& t = entries_[entry].tuple[index_of(dir)];
+    const auto h = static_cast<std::uint32_t>(hash(t, seed_));
+    std::uint32_t i = locate(t, h);
+    if (i == nil || slots_[i].ref != entry * 2 + index_of(dir)) return;
+    // Backward-shift deletion (Knuth 6.4, algorithm R): pull later members of the probe run into the hole
+    // unless their home lies cyclically in (hole, current], so no tombstones ever lengthen probes.
+    std::uint32_t j = i;
+    for (;;) {
+        j = (j + 1) & slot_mask_;
+        if (slots_[j].ref == nil) break;
+        const std::uint32_t k = home(slots_[j].hash);
+        const bool stays = i <= j ? (i < k && k <= j) : (i < k || k <= j);
+        if (stays) continue;
+        slots_[i] = slots_[j];
+        i = j;
+    }
+    slots_[i] = Slot{};
+}
+
+void ConntrackTable::list_push_back(std::uint32_t e) {
+    const std::size_t c = idx(entries_[e].timeout_class);
+    entries_[e].prev = tail_[c];
+    entries_[e].next = nil;
+    if (tail_[c] != nil) {
+        entries_[tail_[c]].next = e;
+    } else {
+        head_[c] = e;
+    }
+    tail_[c] = e;
+    ++list_size_[c];
+}
+
+void ConntrackTable::list_unlink(std::uint32_t e) {
+    const std::size_t c = idx(entries_[e].timeout_class);
+    Entry& x = entries_[e];
+    if (x.prev != nil) {
+        entries_[x.prev].next = x.next;
+    } else {
+        head_[c] = x.next;
+    }
+    if (x.next != nil) {
+        entries_[x.next].prev = x.prev;
+    } else {
+        tail_[c] = x.prev;
+    }
+    x.prev = x.next = nil;
+    --list_size_[c];
+}
+
+void ConntrackTable::release(std::uint32_t e) {
+    index_remove(e, Dir::Original);
+    index_remove(e, Dir::Reply);
+    list_unlink(e);
+    Entry& x = entries_[e];
+    const std::uint32_t generation = x.generation + 1;
+    x = Entry{};
+    x.generation = generation;
+    x.next = free_head_;
+    free_head_ = e;
+    --size_;
+}
+
+std::optional<ConntrackTable::Hit> ConntrackTable::find(const Tuple& t, net::Instant now) {
+    const auto h = static_cast<std::uint32_t>(hash(t, seed_));
+    const std::uint32_t i = locate(t, h);
+    if (i == nil) return std::nullopt;
+    const std::uint32_t e = slots_[i].ref >> 1;
+    if (entries_[e].expires_ns <= net::to_ns(now)) {
+        // Lazy expiry: the periodic expire() may not have reached it yet.
+        release(e);
+        ++counters_.expired;
+        return std::nullopt;
+    }
+    return Hit{Ref{e, entries_[e].generation}, static_cast<Dir>(slots_[i].ref & 1)};
+}
+
+std::uint32_t ConntrackTable::earliest_expiring() const {
+    std::uint32_t best = nil;
+    for (std::size_t c = 0; c < timeout_class_count; ++c) {
+        const std::uint32_t h = head_[c];
+        if (h != nil && (best == nil || entries_[h].expires_ns < entries_[best].expires_ns)) best = h;
+    }
+    return best;
+}
+
+std::optional<ConntrackTable::Inserted> ConntrackTable::insert(const Tuple& original, TimeoutClass cls,
+                                                               net::Instant now) {
+    const Tuple reply = original.inverted();
+    if (in_use(original, now) || in_use(reply, now)) {
+        ++counters_.clashes;
+        return std::nullopt;
+    }
+    Inserted result;
+    if (free_head_ == nil) {
+        const std::uint32_t victim = earliest_expiring();
+        if (victim == nil) return std::nullopt; // unreachable: a full table has entries in some list
+        if (entries_[victim].expires_ns <= net::to_ns(now)) {
+            ++counters_.expired;
+        } else {
+            ++counters_.evicted;
+            result.evicted = true;
+            result.evicted_original = entries_[victim].tuple[0];
+        }
+        release(victim);
+    }
+    const std::uint32_t e = free_head_;
+    Entry& x = entries_[e];
+    free_head_ = x.next;
+    const std::uint32_t generation = x.generation;
+    x = Entry{};
+    x.generation = generation;
+    x.in_use = true;
+    x.tuple[0] = original;
+    x.tuple[1] = reply;
+    x.timeout_class = cls;
+    x.expires_ns = net::to_ns(now + timeouts_.of(cls));
+    index_insert(e, Dir::Original);
+    index_insert(e, Dir::Reply);
+    list_push_back(e);
+    ++size_;
+    ++counters_.inserted;
+    result.ref = Ref{e, x.generation};
+    return result;
+}
+
+Entry* ConntrackTable::get(Ref ref) {
+    if (ref.index >= capacity_) return nullptr;
+    Entry& x = entries_[ref.index];
+    return x.in_use && x.generation == ref.generation ? &x : nullptr;
+}
+
+const Entry* ConntrackTable::get(Ref ref) const {
+    if (ref.index >= capacity_) return nullptr;
+    const Entry& x = entries_[ref.index];
+    return x.in_use && x.generation == ref.generation ? &x : nullptr;
+}
+
+ConntrackTable::Ref ConntrackTable::ref_of(const void* pointer, std::uint16_t generation_low) const {
+    if (pointer == nullptr) return {};
+    const Entry* e = static_cast<const Entry*>(pointer);
+    const std::ptrdiff_t i = e - entries_.get();
+    if (i < 0 || i >= static_cast<std::ptrdiff_t>(capacity_)) return {};
+    const Entry& x = entries_[static_cast<std::size_t>(i)];
+    if (!x.in_use || static_cast<std::uint16_t>(x.generation) != generation_low) return {};
+    return Ref{static_cast<std::uint32_t>(i), x.generation};
+}
+
+void ConntrackTable::erase(Ref ref) {
+    if (get(ref) == nullptr) return;
+    release(ref.index);
+    ++counters_.erased;
+}
+
+void ConntrackTable::touch(Ref ref, TimeoutClass cls, net::Instant now) {
+    Entry* x = get(ref);
+    if (x == nullptr) return;
+    list_unlink(ref.index);
+    x->timeout_class = cls;
+    x->expires_ns = net::to_ns(now + timeouts_.of(cls));
+    list_push_back(ref.index);
+}
+
+bool ConntrackTable::set_reply(Ref ref, const Tuple& reply) {
+    Entry* x = get(ref);
+    if (x == nullptr) return false;
+    if (x->tuple[1] == reply) return true;
+    const auto h = static_cast<std::uint32_t>(hash(reply, seed_));
+    if (locate(reply, h) != nil) {
+        ++counters_.clashes;
+        return false;
+    }
+    index_remove(ref.index, Dir::Reply);
+    x->tuple[1] = reply;
+    index_insert(ref.index, Dir::Reply);
+    return true;
+}
+
+std::size_t ConntrackTable::expire(net::Instant now, std::size_t budget) {
+    std::size_t n = 0;
+    const std::int64_t t = net::to_ns(now);
+    for (std::size_t c = 0; c < timeout_class_count && n < budget; ++c) {
+        while (n < budget && head_[c] != nil && entries_[head_[c]].expires_ns <= t) {
+            release(head_[c]);
+            ++counters_.expired;
+            ++n;
+        }
+    }
+    return n;
+}
+
+} // namespace appliance::conntrack

@@ -1,0 +1,55 @@
+#pragma once
+// IR -> one C++ translation unit: the chain functions, the rule table (RuleInfo), the plain-data
+// appliance::Config and `int main() { return appliance::run(config); }`.
+//
+// Two translations of the rules:
+//   compiled (default): each top-level function is flattened into guarded rules; long runs of rules that
+//       end in a verdict become one decision-table lookup (appliance/classifier/), the rest plain code;
+//   linear (--linear): the statements as written, one `if` per `if`: the reference.
+// Both number the action statements the same way, so a Decision's rule means the same in both.
+//
+// The output is deterministic (same program and options -> same bytes) and names the source location
+// of every rule in a comment. With -DHALITE_CHAINS_ONLY it leaves out `main` (test harnesses).
+
+#include "codegen/decision_tree_builder.hpp"
+#include "codegen/flatten.hpp"
+#include "nacl/ir.hpp"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace codegen {
+
+struct EmitOptions {
+    bool linear = false;
+    // Runs of at least this many rules become a decision table (smaller runs stay plain code).
+    uint32_t table_threshold = 16;
+    // Set tests with more intervals than this use an interval table instead of inline comparisons.
+    uint32_t inline_set_limit = 6;
+    // Bounds of the DNF of one rule's condition and of its boxes; a rule beyond them stays plain code.
+    size_t max_terms = 64;
+    size_t max_boxes_per_rule = 256;
+    TreeOptions tree;
+    // The namespace of the exported symbols (config, function_names, function_entries), so several
+    // generated units can be linked into one test program.
+    std::string exported_namespace = "halite_generated";
+};
+
+struct EmitStats {
+    uint32_t rules = 0;       // action instances (the RuleInfo table)
+    uint32_t table_rules = 0; // rules looked up through decision tables
+    uint32_t tables = 0;
+    uint64_t boxes = 0, nodes = 0, items = 0;
+    uint32_t plain_rules = 0; // rules emitted as plain code
+};
+
+struct EmitResult {
+    std::string text;
+    std::vector<RuleEntry> rules; // index = Decision::rule
+    EmitStats stats;
+};
+
+EmitResult emit_cpp(const nacl::ir::Program& program, const EmitOptions& options = {});
+
+} // namespace codegen

@@ -1,0 +1,171 @@
+// The compiled translation: the function's flat rules (flatten.hpp) in order; each long run of rules
+// that end in a verdict becomes one lookup in a decision table (the first matching rule of the run is
+// the one that decides), everything else is plain code.
+#include "emit_functions.hpp"
+
+#include "codegen/rule_runs.hpp"
+
+namespace codegen {
+
+using nacl::ir::ActionKind;
+
+namespace {
+
+std::string dimension_name(const Dimension& d) {
+    std::string name(nacl::ir::field_info(d.field).name);
+    if (d.field == nacl::ir::Field::TcpSport) name = "sport";
+    if (d.field == nacl::ir::Field::TcpDport) name = "dport";
+    if (d.bit >= 0) name += "[bit " + std::to_string(d.bit) + "]";
+    return name;
+}
+
+void append_numbers(std::string& text, const std::vector<uint32_t>& values, size_t per_line) {
+    for (size_t i = 0; i < values.size(); ++i) {
+        text += (i % per_line == 0) ? "\n    " : " ";
+        text += std::to_string(values[i]) + ",";
+    }
+    text += "\n";
+}
+
+struct CompiledWriter {
+    const nacl::ir::Program& program;
+    const EmitOptions& options;
+    FunctionOutput& out;
+    ConditionWriter conditions;
+    std::string symbol;
+
+    void plain(const Rule& rule) {
+        std::string& code = out.code;
+        std::string g = conditions.guard(rule.guard);
+        std::string indent = g.empty() ? "    " : "        ";
+        if (!g.empty()) code += "    if (" + g + ") {\n";
+        for (auto& e : rule.effects)
+            code += indent + effect_call(program, e, out.tables) + "\n";
+        if (rule.verdict) code += verdict_statement(program, *rule.verdict, out.tables, indent);
+        if (!g.empty()) code += "    }\n";
+        out.stats.plain_rules += static_cast<uint32_t>(rule.effects.size() + (rule.verdict ? 1 : 0));
+    }
+
+    void table(const Segment& segment) {
+        const std::vector<const Rule*>& run = segment.rules;
+        const std::vector<Dimension>& dims = segment.dims;
+        const std::vector<Box>& boxes = segment.boxes;
+        std::string name = symbol + "_t" + std::to_string(out.stats.tables++);
+        const ActionRef& first = *run.front()->verdict;
+        const ActionRef& last = *run.back()->verdict;
+        std::string span = where(program, first.location) + " .. " + where(program, last.location);
+        std::string& code = out.code;
+        out.stats.table_rules += static_cast<uint32_t>(run.size());
+        if (boxes.empty()) {
+            code += "    // " + span + ": " + std::to_string(run.size()) + " rules that can never match\n";
+            return;
+        }
+        DecisionTableData data = build_decision_table(boxes, dims, options.tree);
+        out.stats.boxes += boxes.size();
+        out.stats.nodes += data.nodes.size() / 2;
+        out.stats.items += data.items.size();
+
+        std::string dim_list;
+        for (auto& d : dims)
+            dim_list += (dim_list.empty() ? "" : ", ") + dimension_name(d);
+        std::string& t = out.tables.text;
+        t += "// " + name + ": rules " + span + ": " + std::to_string(run.size()) + " rules, " +
+             std::to_string(boxes.size()) + " boxes over (" + dim_list + "); " +
+             std::to_string(data.trees.size()) + " trees, " + std::to_string(data.leaves) +
+             " leaves, depth <= " + std::to_string(data.max_depth) + ".\n";
+        t += "// Per box: rule, 0, the lows of (" + dim_list +
+             "), then their spans (high - low), padded to " + std::to_string((dims.size() + 3) / 4 * 4) +
+             " dimensions.\n";
+        t += "constexpr std::uint32_t " + name + "_boxes[] = {";
+        append_numbers(t, data.boxes, 2 + 2 * ((dims.size() + 3) / 4 * 4));
+        t += "};\nconstexpr std::uint32_t " + name + "_items[] = {";
+        if (data.items.empty()) data.items.push_back(0); // only empty leaves: keep the array non-empty
+        append_numbers(t, data.items, 16);
+        t += "};\nconstexpr std::uint32_t " + name + "_nodes[] = {";
+        append_numbers(t, data.nodes, 16);
+        t += "};\nconstexpr std::uint32_t " + name + "_children[] = {";
+        if (data.children.empty()) data.children.push_back(0); // no cut node: keep the array non-empty
+        append_numbers(t, data.children, 16);
+        t += "};\nconstexpr classifier::Tree " + name + "_trees[] = {";
+        for (auto& tree : data.trees)
+            t += "{" + std::to_string(tree.root) + ", " + std::to_string(tree.min_rule) + "}, ";
+        t.resize(t.size() - 2);
+        std::string classes;
+        for (uint32_t b : data.class_begin)
+            classes += (classes.empty() ? "" : ", ") + std::to_string(b);
+        t += "};\nconstexpr classifier::DecisionTable " + name + " = {" + std::to_string(dims.size()) + ", " +
+             (data.protocol_dimension == 0xffffffff ? std::string("classifier::no_dimension")
+                                                    : std::to_string(data.protocol_dimension)) +
+             ", " + name + "_boxes, " + name + "_items, " + name + "_nodes, " + name + "_children, " + name +
+             "_trees, {" + classes + "}};\n";
+        // What each rule of the table decides, with its source.
+        t += "constexpr Decision " + name + "_decisions[] = {\n";
+        bool effects = false;
+        for (size_t r = 0; r < run.size(); ++r) {
+            const Rule& rule = *run[r];
+            t += "    " + decision_value(*rule.verdict) + ", // " + std::to_string(r) + ": " +
+                 where(program, rule.verdict->location) + "\n";
+            auto kind = rule.verdict->action->kind;
+            effects =
+                effects || !rule.effects.empty() || kind == ActionKind::Dnat || kind == ActionKind::Snat;
+        }
+        t += "};\n\n";
+
+        code += "    // " + span + ": " + std::to_string(run.size()) + " rules, one lookup in " + name + "\n";
+        code += "    {\n        const std::uint32_t key[] = {";
+        for (size_t i = 0; i < dims.size(); ++i)
+            code += (i ? ", " : "") + read_dimension(dims[i]);
+        code += "};\n";
+        code += "        const std::uint32_t m = classifier::first_match(" + name + ", key);\n";
+        code += "        if (m != classifier::no_match) {\n";
+        if (effects) {
+            code += "            switch (m) {\n";
+            for (size_t r = 0; r < run.size(); ++r) {
+                const Rule& rule = *run[r];
+                auto kind = rule.verdict->action->kind;
+                bool nat = kind == ActionKind::Dnat || kind == ActionKind::Snat;
+                if (rule.effects.empty() && !nat) continue;
+                code += "            case " + std::to_string(r) + ":\n";
+                for (auto& e : rule.effects)
+                    code += "                " + effect_call(program, e, out.tables) + "\n";
+                if (nat) code += "                " + effect_call(program, *rule.verdict, out.tables) + "\n";
+                code += "                break;\n";
+            }
+            code += "            default:\n                break;\n            }\n";
+        }
+        code += "            return " + name + "_decisions[m];\n        }\n    }\n";
+    }
+
+    void function(const FlatFunction& flat) {
+        RunOptions run{options.table_threshold, options.max_terms, options.max_boxes_per_rule, 32};
+        for (const Segment& segment : plan_segments(program, flat, run)) {
+            if (segment.table)
+                table(segment);
+            else
+                plain(*segment.rules.front());
+        }
+    }
+};
+
+} // namespace
+
+void emit_compiled_function(const nacl::ir::Program& program, size_t function, const EmitOptions& options,
+                            FunctionOutput& out) {
+    const auto& f = program.functions[function];
+    uint32_t next = static_cast<uint32_t>(out.rules.size());
+    FlatFunction flat = flatten(program, function, next, out.rules);
+    std::string symbol = function_symbol(program, function);
+    std::string& code = out.code;
+    code += "// " + std::string(f.kind == nacl::ir::FunctionKind::Nat ? "Nat" : "Filter") + "::IP " + f.name +
+            " (" + where(program, f.location) + "): " + std::to_string(flat.rules.size()) + " flat rules\n";
+    std::string body;
+    std::swap(body, code);
+    CompiledWriter writer{program, options, out,
+                          ConditionWriter(program, out.tables, options.inline_set_limit), symbol};
+    writer.function(flat);
+    std::swap(body, code);
+    code += "Decision " + symbol + "(RulePacket& p, ActionSink& a) {\n    (void)p;\n    (void)a;\n" + body;
+    code += "    return {Verdict::Accept, appliance::rule_none};\n}\n\n";
+}
+
+} // namespace codegen

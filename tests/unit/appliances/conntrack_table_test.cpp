@@ -1,0 +1,165 @@
+// The connection table on its own: lookups in both directions, lazy and incremental expiry with time set
+// by hand, eviction of the entry that expires first when full, and the index against a simple model.
+#include "appliance/conntrack/table.hpp"
+
+#include "support.hpp"
+
+#include <gtest/gtest.h>
+#include <map>
+#include <random>
+
+namespace appliance::conntrack {
+namespace {
+
+using test::at;
+using namespace std::chrono_literals;
+
+Timeouts timeouts() {
+    return Timeouts::from(ConntrackConfig{});
+}
+
+Tuple udp(std::uint32_t src, std::uint16_t sport, std::uint32_t dst = 0x0a000001, std::uint16_t dport = 53) {
+    return {src, dst, sport, dport, 17};
+}
+
+TEST(ConntrackTable, FindsBothDirections) {
+    auto t = ConntrackTable::create(16, timeouts(), 1);
+    ASSERT_TRUE(t);
+    const Tuple a = udp(0xc0a80002, 4000);
+    auto ins = t->insert(a, TimeoutClass::UnconfirmedUdp, at(0s));
+    ASSERT_TRUE(ins);
+    EXPECT_FALSE(ins->evicted);
+    auto o = t->find(a, at(1s));
+    auto r = t->find(a.inverted(), at(1s));
+    ASSERT_TRUE(o && r);
+    EXPECT_EQ(o->dir, Dir::Original);
+    EXPECT_EQ(r->dir, Dir::Reply);
+    EXPECT_EQ(o->ref, r->ref);
+    EXPECT_FALSE(t->find(udp(0xc0a80002, 4001), at(1s)));
+    EXPECT_EQ(t->size(), 1u);
+    // The same tuple again is a clash, not a second entry.
+    EXPECT_FALSE(t->insert(a, TimeoutClass::UnconfirmedUdp, at(1s)));
+    EXPECT_EQ(t->counters().clashes, 1u);
+}
+
+TEST(ConntrackTable, ExpiresLazilyAndIncrementally) {
+    auto t = ConntrackTable::create(16, timeouts(), 1);
+    const Tuple a = udp(1, 1), b = udp(2, 2);
+    auto ra = t->insert(a, TimeoutClass::UnconfirmedUdp, at(0s)); // 30 s
+    auto rb = t->insert(b, TimeoutClass::UnconfirmedUdp, at(10s));
+    t->touch(rb->ref, TimeoutClass::EstablishedUdp, at(10s)); // 180 s
+    EXPECT_TRUE(t->find(a, at(29s)));
+    // Lazy: the lookup itself finds it expired.
+    EXPECT_FALSE(t->find(a, at(30s)));
+    EXPECT_EQ(t->counters().expired, 1u);
+    EXPECT_EQ(t->get(ra->ref), nullptr); // the Ref went stale
+    // Incremental: expire() pops list heads only while they are due.
+    EXPECT_EQ(t->expire(at(189s), 100), 0u);
+    EXPECT_EQ(t->expire(at(190s), 100), 1u);
+    EXPECT_EQ(t->size(), 0u);
+}
+
+TEST(ConntrackTable, TouchRestartsTheTimeout) {
+    auto t = ConntrackTable::create(4, timeouts(), 1);
+    const Tuple a = udp(1, 1);
+    auto r = t->insert(a, TimeoutClass::ConfirmedUdp, at(0s)); // 60 s
+    t->touch(r->ref, TimeoutClass::ConfirmedUdp, at(50s));
+    EXPECT_TRUE(t->find(a, at(100s)));
+    EXPECT_FALSE(t->find(a, at(111s)));
+}
+
+TEST(ConntrackTable, ExpireRespectsItsBudget) {
+    auto t = ConntrackTable::create(64, timeouts(), 1);
+    for (std::uint16_t i = 0; i < 40; ++i)
+        ASSERT_TRUE(t->insert(udp(1, i), TimeoutClass::UnconfirmedUdp, at(0s)));
+    EXPECT_EQ(t->expire(at(31s), 16), 16u);
+    EXPECT_EQ(t->size(), 24u);
+    EXPECT_EQ(t->expire(at(31s), 100), 24u);
+}
+
+TEST(ConntrackTable, FullTableEvictsWhatExpiresFirstAndCountsIt) {
+    auto t = ConntrackTable::create(3, timeouts(), 1);
+    const Tuple a = udp(1, 1), b = udp(2, 2), c = udp(3, 3), d = udp(4, 4);
+    auto ra = t->insert(a, TimeoutClass::UnconfirmedUdp, at(0s));
+    auto rb = t->insert(b, TimeoutClass::UnconfirmedUdp, at(1s));
+    auto rc = t->insert(c, TimeoutClass::UnconfirmedUdp, at(2s));
+    // a is established (long timeout); b expires first now.
+    t->touch(ra->ref, TimeoutClass::EstablishedUdp, at(3s));
+    auto rd = t->insert(d, TimeoutClass::UnconfirmedUdp, at(4s));
+    ASSERT_TRUE(rd);
+    EXPECT_TRUE(rd->evicted);
+    EXPECT_EQ(rd->evicted_original, b);
+    EXPECT_EQ(t->counters().evicted, 1u);
+    EXPECT_EQ(t->size(), 3u);
+    EXPECT_TRUE(t->find(a, at(5s)));
+    EXPECT_FALSE(t->find(b, at(5s)));
+    EXPECT_TRUE(t->find(c, at(5s)));
+    EXPECT_TRUE(t->find(d, at(5s)));
+    (void)rb;
+    (void)rc;
+}
+
+TEST(ConntrackTable, AnExpiredVictimIsNotCountedAsEvicted) {
+    auto t = ConntrackTable::create(1, timeouts(), 1);
+    ASSERT_TRUE(t->insert(udp(1, 1), TimeoutClass::UnconfirmedUdp, at(0s)));
+    auto r = t->insert(udp(2, 2), TimeoutClass::UnconfirmedUdp, at(40s));
+    ASSERT_TRUE(r);
+    EXPECT_FALSE(r->evicted);
+    EXPECT_EQ(t->counters().evicted, 0u);
+    EXPECT_EQ(t->counters().expired, 1u);
+}
+
+TEST(ConntrackTable, ReplyRekeyingRefusesClashes) {
+    auto t = ConntrackTable::create(8, timeouts(), 1);
+    const Tuple a = udp(1, 1000), b = udp(2, 1000);
+    auto ra = t->insert(a, TimeoutClass::UnconfirmedUdp, at(0s));
+    auto rb = t->insert(b, TimeoutClass::UnconfirmedUdp, at(0s));
+    Tuple nat = a.inverted();
+    nat.dst = 99;
+    ASSERT_TRUE(t->set_reply(ra->ref, nat));
+    EXPECT_EQ(t->find(nat, at(1s))->ref, ra->ref);
+    EXPECT_FALSE(t->find(a.inverted(), at(1s)));
+    Tuple clash = b.inverted();
+    clash.dst = 99; // the same reply tuple as a's
+    EXPECT_FALSE(t->set_reply(rb->ref, clash));
+    EXPECT_EQ(t->get(rb->ref)->tuple[1], b.inverted());
+}
+
+TEST(ConntrackTable, RefusesImpossibleLimits) {
+    EXPECT_FALSE(ConntrackTable::create(0, timeouts(), 1));
+    EXPECT_FALSE(ConntrackTable::create(ConntrackTable::max_limit + 1, timeouts(), 1));
+}
+
+TEST(ConntrackTable, IndexAgreesWithAModelUnderChurn) {
+    // Backward-shift deletion moves slots around; every live tuple must stay findable and no dead one may be.
+    auto t = ConntrackTable::create(500, timeouts(), 7);
+    std::map<std::uint32_t, ConntrackTable::Ref> model; // by source
+    std::mt19937 rng(3);
+    for (int step = 0; step < 20000; ++step) {
+        const std::uint32_t src = rng() % 700;
+        const Tuple tuple = udp(src, 1);
+        auto it = model.find(src);
+        if (it == model.end()) {
+            if (model.size() == 500) continue;
+            auto r = t->insert(tuple, TimeoutClass::EstablishedUdp, at(0s));
+            ASSERT_TRUE(r);
+            ASSERT_FALSE(r->evicted);
+            model[src] = r->ref;
+        } else {
+            t->erase(it->second);
+            model.erase(it);
+        }
+        if (step % 1000 == 0) {
+            for (std::uint32_t s = 0; s < 700; ++s) {
+                const auto hit = t->find(udp(s, 1), at(0s));
+                const auto rev = t->find(udp(s, 1).inverted(), at(0s));
+                ASSERT_EQ(hit.has_value(), model.count(s) == 1) << s;
+                ASSERT_EQ(rev.has_value(), model.count(s) == 1) << s;
+            }
+        }
+    }
+    EXPECT_EQ(t->size(), model.size());
+}
+
+} // namespace
+} // namespace appliance::conntrack

@@ -1,0 +1,62 @@
+#include "codegen/commands.hpp"
+#include "codegen/toolchain.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+namespace codegen {
+namespace {
+
+TEST(Run, QemuCommandHasOneVirtioNicPerTap) {
+    RunCommand run;
+    run.taps = {"tap0", "tap1"};
+    auto argv = qemu_command(run, "/tmp/a.elf");
+    std::string line;
+    for (auto& a : argv)
+        line += a + " ";
+    EXPECT_EQ(
+        line,
+        "qemu-system-x86_64 -M microvm -accel tcg -m 128M -nographic -no-reboot -device "
+        "isa-debug-exit,iobase=0xf4,iosize=0x04 -kernel /tmp/a.elf "
+        "-netdev tap,id=nic0,ifname=tap0,script=no,downscript=no -device virtio-net-device,netdev=nic0 "
+        "-netdev tap,id=nic1,ifname=tap1,script=no,downscript=no -device virtio-net-device,netdev=nic1 ");
+    run.build.platform = Platform::Pc;
+    run.accel = "kvm";
+    argv = qemu_command(run, "/tmp/a.elf");
+    EXPECT_EQ(argv[2], "pc");
+    EXPECT_EQ(argv[4], "kvm");
+    EXPECT_EQ(argv.back(), "virtio-net-pci,netdev=nic1");
+}
+
+TEST(Toolchain, FlagsFilesAndTools) {
+    TempDir dir;
+    ASSERT_TRUE(dir.ok());
+    ASSERT_TRUE(write_file(dir.path() / "a.flags",
+                           "# comment\nformat 1\ncxx /usr/bin/clang++\ninclude /a\ninclude /b\n"));
+    std::string error;
+    auto flags = read_flags_file(dir.path() / "a.flags", error);
+    ASSERT_TRUE(flags) << error;
+    EXPECT_EQ(flags->one("cxx"), "/usr/bin/clang++");
+    EXPECT_EQ(flags->all("include"), (std::vector<std::string>{"/a", "/b"}));
+    EXPECT_TRUE(flags->all("lib").empty());
+    ASSERT_TRUE(write_file(dir.path() / "b.flags", "format 2\n"));
+    EXPECT_FALSE(read_flags_file(dir.path() / "b.flags", error));
+    EXPECT_NE(error.find("unknown format"), std::string::npos);
+    EXPECT_FALSE(read_flags_file(dir.path() / "missing.flags", error));
+
+    std::string log;
+    EXPECT_EQ(run_tool({"sh", "-c", "echo out; echo err >&2; exit 3"}, "", "", log), 3);
+    EXPECT_EQ(log, "out\nerr\n");
+    EXPECT_EQ(
+        run_tool({"sh", "-c", "cat"}, (dir.path() / "a.flags").string(), (dir.path() / "copy").string(), log),
+        0);
+    std::ifstream copy(dir.path() / "copy");
+    std::string first;
+    std::getline(copy, first);
+    EXPECT_EQ(first, "# comment");
+    EXPECT_EQ(run_tool({"/nonexistent/tool"}, "", "", log), 127);
+}
+
+} // namespace
+} // namespace codegen

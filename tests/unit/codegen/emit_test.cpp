@@ -1,0 +1,64 @@
+#include "codegen/emit_cpp.hpp"
+#include "support.hpp"
+
+#include <gtest/gtest.h>
+
+namespace codegen {
+namespace {
+
+const char* const kExamples[] = {"firewall.nacl",   "functions.nacl", "properties.nacl",   "router_nat.nacl",
+                                 "interfaces.nacl", "one_line.nacl",  "load_balancer.nacl"};
+
+TEST(EmitCpp, DeterministicAndBothTranslationsNumberRulesAlike) {
+    for (const char* example : kExamples) {
+        auto program = codegen_test::compile_example(example);
+        EmitOptions compiled, linear, tables;
+        linear.linear = true;
+        tables.table_threshold = 1;
+        auto a = emit_cpp(program, compiled), b = emit_cpp(program, compiled);
+        EXPECT_EQ(a.text, b.text) << example;
+        auto l = emit_cpp(program, linear), t = emit_cpp(program, tables);
+        ASSERT_EQ(a.rules.size(), l.rules.size()) << example;
+        ASSERT_EQ(a.rules.size(), t.rules.size()) << example;
+        for (size_t i = 0; i < a.rules.size(); ++i) {
+            EXPECT_EQ(a.rules[i].location, l.rules[i].location) << example << " rule " << i;
+            EXPECT_EQ(a.rules[i].function, l.rules[i].function);
+        }
+        EXPECT_EQ(l.text.find("classifier::first_match"), std::string::npos) << example;
+    }
+}
+
+TEST(EmitCpp, LongRunsBecomeTablesAndKeepTheirSourceLocations) {
+    std::string text =
+        "Iface e { index: 0, address: 10.0.0.1, netmask: 255.255.255.0, input: f }\nFilter::IP f {\n";
+    for (int i = 0; i < 40; ++i)
+        text += "  Filter::TCP { if (ip.saddr in 10." + std::to_string(i) +
+                ".0.0/16 and tcp.dport == " + std::to_string(1000 + i) + ") { accept } }\n";
+    text += "  if (ip.ttl < 3) { log(\"low\") drop }\n  drop\n}\n";
+    auto program = codegen_test::compile_text(text, "runs.nacl");
+    auto out = emit_cpp(program);
+    EXPECT_EQ(out.stats.tables, 1u);
+    EXPECT_EQ(out.stats.table_rules, 41u); // 40 rules and the last ttl rule (its log is a side effect)
+    EXPECT_NE(out.text.find("classifier::first_match(fn_0_f_t0, key)"), std::string::npos);
+    EXPECT_NE(out.text.find("// 0: runs.nacl:3:70"), std::string::npos) << out.text.substr(0, 3000);
+    EXPECT_NE(out.text.find("// 39: runs.nacl:42:71"), std::string::npos);
+    EXPECT_NE(out.text.find("case 40:"), std::string::npos); // the logging rule's effect
+    // Below the threshold everything is plain code.
+    EmitOptions high;
+    high.table_threshold = 100;
+    EXPECT_EQ(emit_cpp(program, high).stats.tables, 0u);
+}
+
+TEST(EmitCpp, ConfigCarriesTheAppliance) {
+    auto program = codegen_test::compile_example("interfaces.nacl");
+    auto text = emit_cpp(program).text;
+    EXPECT_NE(text.find(".name = \"lab\", .nic_index = -1, .mac = \"c0:01:0a:00:00:2a\""), std::string::npos);
+    EXPECT_NE(text.find(".source = appliance::AddressSource::DhcpWithFallback"), std::string::npos);
+    EXPECT_NE(text.find(".vlan = 20"), std::string::npos);
+    EXPECT_NE(text.find("int main() {\n    return appliance::run(halite_generated::config);"),
+              std::string::npos);
+    EXPECT_NE(text.find("#ifndef HALITE_CHAINS_ONLY"), std::string::npos);
+}
+
+} // namespace
+} // namespace codegen
