@@ -22,7 +22,6 @@ namespace and says so, which is harmless). Prints one table row per round and th
 """
 import argparse
 import os
-import re
 import signal
 import statistics
 import subprocess
@@ -30,34 +29,19 @@ import sys
 import tempfile
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-NETLAB = os.path.join(ROOT, "scripts", "netlab.sh")
-
-
-def sh(*cmd, check=True, timeout=60):
-    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=timeout)
-    if check and p.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd)}: {p.stdout}")
-    return p.stdout
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "common"))
+from benchlab import Lab, cpu_busy, cpu_times, machine  # noqa: E402  (shared with bench/forward)
 
 
 class Bench:
     def __init__(self, lab, router, seconds):
-        self.lab, self.router_binary, self.seconds = lab, router, seconds
-        self.sw = f"{lab}-sw"
+        self.lab, self.router_binary, self.seconds = Lab(lab), router, seconds
+        self.sw = self.lab.sw
         self.router = None
-
-    def ns(self, host, *cmd, check=True, timeout=60):
-        return sh("ip", "netns", "exec", f"{self.lab}-{host}", *cmd, check=check, timeout=timeout)
-
-    def counter(self, host, dev, name):
-        return int(self.ns(host, "cat", f"/sys/class/net/{dev}/statistics/{name}").strip())
-
-    def mac(self, host, dev):
-        return re.search(r"link/ether ([0-9a-f:]{17})", self.ns(host, "ip", "link", "show", dev)).group(1)
+        self.ns, self.counter, self.mac = self.lab.ns, self.lab.counter, self.lab.mac
 
     def setup(self):
-        sh(NETLAB, "up", self.lab, "--veth", "client:10.0.1.2/24:10.0.1.1", "server:10.0.2.2/24:10.0.2.1")
+        self.lab.up("client:10.0.1.2/24:10.0.1.1", "server:10.0.2.2/24:10.0.2.1")
         self.router_mac = self.mac("sw", "nic0")
         self.client_mac = self.mac("client", "eth0")
         # The sink: frames are counted on arrival (veth rx_packets), then dropped before the server's stack.
@@ -77,7 +61,7 @@ class Bench:
 
     def teardown(self):
         self.stop_router()
-        sh(NETLAB, "down", self.lab, check=False)
+        self.lab.down()
         if hasattr(self, "config"):
             os.unlink(self.config.name)
 
@@ -142,27 +126,6 @@ class Bench:
         sent = self.counter("client", "eth0", "tx_packets") - sent0
         got = self.counter("server", "eth0", "rx_packets") - got0
         return sent / elapsed, got / elapsed, "/".join(busy)
-
-
-def cpu_times():
-    """Per-CPU (busy, total) jiffies from /proc/stat."""
-    out = []
-    for line in open("/proc/stat"):
-        if re.match(r"cpu\d+ ", line):
-            v = [int(x) for x in line.split()[1:]]
-            out.append((sum(v) - v[3] - v[4], sum(v)))
-    return out
-
-
-def cpu_busy(before, after):
-    """Busy % of each CPU between two cpu_times() (everything on the machine, not only the routers)."""
-    return [100 * (b1 - b0) / max(1, t1 - t0) for (b0, t0), (b1, t1) in zip(before, after)]
-
-
-def machine():
-    model = re.search(r"model name\s*:\s*(.*)", open("/proc/cpuinfo").read())
-    return (f"{os.cpu_count()} CPUs, {model.group(1) if model else '?'}, Linux {os.uname().release}, "
-            f"load {os.getloadavg()[0]:.2f} at start")
 
 
 def main():

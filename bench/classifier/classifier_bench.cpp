@@ -1,0 +1,208 @@
+// Classifier microbenchmark (issue 6): the forward chain of a generated rule set, compiled by `naclc emit
+// cpp` and by `naclc emit cpp --linear` (the plain if-chain reference), timed on the rule set's trace with
+// Google Benchmark, next to an empty chain (the floor: reading the next packet and the indirect call).
+//
+//   classifier_bench_N --trace FILE.trace [Google Benchmark flags]
+//
+// The two translation units are the emitted C++ compiled with -DHALITE_CHAINS_ONLY and the namespace
+// `halite_generated` renamed to hb_compiled and hb_linear (bench/classifier/CMakeLists.txt). Before timing
+// anything, every packet of the trace goes through both chains: their verdicts and deciding rules must agree,
+// and the verdicts must be the trace's expectations (bench/ruleset/generate.py's first-match evaluator); on
+// any difference the program prints the first ones and exits 1.
+#include "appliance/config.hpp"
+#include "appliance/rule_packet.hpp"
+
+#include <benchmark/benchmark.h>
+
+#include <array>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace hb_compiled {
+extern const appliance::Config config;
+}
+namespace hb_linear {
+extern const appliance::Config config;
+}
+
+namespace {
+
+using appliance::ActionSink;
+using appliance::Decision;
+using appliance::RulePacket;
+using appliance::Verdict;
+
+struct NullSink final : ActionSink {
+    void log(const RulePacket&, std::uint32_t, std::span<const appliance::LogArg>) override {}
+    void syslog(const RulePacket&, std::uint32_t, appliance::Severity,
+                std::span<const appliance::LogArg>) override {}
+    void nat(RulePacket&, std::uint32_t, appliance::NatKind, bool, std::uint32_t, bool,
+             std::uint16_t) override {}
+};
+
+struct TracePacket {
+    RulePacket packet;
+    Verdict expect = Verdict::Drop;
+    long rule = -1; // the first matching rule of the generator's model, -1: none (the default verdict)
+};
+
+// The header bytes behind each packet (RulePacket::get reads them for fields that are not members).
+std::vector<std::array<std::byte, 28>> headers;
+std::vector<TracePacket> trace;
+
+std::uint32_t parse_address(const std::string& text) {
+    unsigned a, b, c, d;
+    if (std::sscanf(text.c_str(), "%u.%u.%u.%u", &a, &b, &c, &d) != 4) return 0;
+    return a << 24 | b << 16 | c << 8 | d;
+}
+
+bool load_trace(const char* path) {
+    std::ifstream in(path);
+    if (!in) {
+        std::fprintf(stderr, "cannot read %s\n", path);
+        return false;
+    }
+    std::string line;
+    bool header = false;
+    while (std::getline(in, line)) {
+        auto hash = line.find('#');
+        std::string comment = hash == std::string::npos ? "" : line.substr(hash + 1);
+        std::istringstream fields(line.substr(0, hash));
+        std::string chain, proto, saddr, daddr, sport, dport, expect;
+        if (!(fields >> chain)) continue;
+        if (!header) { // chain proto saddr daddr sport dport expect
+            header = true;
+            continue;
+        }
+        fields >> proto >> saddr >> daddr >> sport >> dport >> expect;
+        TracePacket t;
+        RulePacket& p = t.packet;
+        p.protocol = proto == "tcp"    ? 6
+                     : proto == "udp"  ? 17
+                     : proto == "icmp" ? 1
+                                       : std::uint8_t(std::stoi(proto));
+        p.saddr = parse_address(saddr);
+        p.daddr = parse_address(daddr);
+        if (p.protocol == 6 || p.protocol == 17) {
+            p.sport = std::uint16_t(std::stoul(sport));
+            p.dport = std::uint16_t(std::stoul(dport));
+        }
+        if (p.protocol == 6) p.tcp_flags = 0x02; // syn, as `naclc test` assumes
+        if (p.protocol == 1) p.icmp_type = 8;    // echo-request, likewise
+        p.ttl = 64;
+        p.ct = appliance::CtState::New;
+        p.iif = 0;
+        p.oif = 1;
+        t.expect = expect == "accept" ? Verdict::Accept : Verdict::Drop;
+        std::istringstream c(comment);
+        std::string word;
+        if (c >> word && word == "rule") c >> t.rule;
+        trace.push_back(t);
+    }
+    // An IPv4 header and the first 8 bytes of the transport header, for RulePacket::get.
+    headers.resize(trace.size());
+    for (size_t i = 0; i < trace.size(); ++i) {
+        auto& h = headers[i];
+        auto& p = trace[i].packet;
+        h.fill(std::byte{0});
+        h[0] = std::byte{0x45};
+        h[3] = std::byte{28};
+        h[8] = std::byte{p.ttl};
+        h[9] = std::byte{p.protocol};
+        for (int k = 0; k < 4; ++k) {
+            h[12 + k] = std::byte(p.saddr >> (24 - 8 * k));
+            h[16 + k] = std::byte(p.daddr >> (24 - 8 * k));
+        }
+        h[20] = std::byte(p.sport >> 8);
+        h[21] = std::byte(p.sport);
+        h[22] = std::byte(p.dport >> 8);
+        h[23] = std::byte(p.dport);
+        p.ip_header = std::span<const std::byte>(h.data(), h.size());
+    }
+    return header && !trace.empty();
+}
+
+appliance::ChainFunction forward_chain(const appliance::Config& config) {
+    for (auto& c : config.chains)
+        if (c.hook == appliance::Hook::Forward) return c.function;
+    return nullptr;
+}
+
+[[gnu::noinline]] Decision empty_chain(RulePacket& packet, ActionSink& actions) {
+    benchmark::DoNotOptimize(packet);
+    benchmark::DoNotOptimize(actions);
+    return {Verdict::Accept, appliance::rule_none};
+}
+
+const char* name(Verdict v) {
+    return v == Verdict::Accept ? "accept" : v == Verdict::Drop ? "drop" : "reject";
+}
+
+// Every packet through both chains; they must agree with each other (verdict and rule) and with the trace.
+bool verify(appliance::ChainFunction compiled, appliance::ChainFunction linear) {
+    NullSink sink;
+    size_t bad = 0;
+    for (size_t i = 0; i < trace.size(); ++i) {
+        RulePacket a = trace[i].packet, b = trace[i].packet;
+        Decision dc = compiled(a, sink), dl = linear(b, sink);
+        if (dc.verdict != dl.verdict || dc.rule != dl.rule || dc.verdict != trace[i].expect) {
+            if (++bad <= 10)
+                std::fprintf(stderr,
+                             "packet %zu: compiled %s (rule %u), linear %s (rule %u), trace %s (rule %ld)\n",
+                             i, name(dc.verdict), dc.rule, name(dl.verdict), dl.rule, name(trace[i].expect),
+                             trace[i].rule);
+        }
+    }
+    std::fprintf(stderr, "verdicts: %zu packets, %zu differences between compiled, linear and the trace\n",
+                 trace.size(), bad);
+    return bad == 0;
+}
+
+void run_chain(benchmark::State& state, appliance::ChainFunction chain) {
+    NullSink sink;
+    size_t i = 0;
+    const size_t n = trace.size();
+    for (auto _ : state) {
+        RulePacket p = trace[i].packet;
+        Decision d = chain(p, sink);
+        benchmark::DoNotOptimize(d);
+        if (++i == n) i = 0;
+    }
+    state.SetItemsProcessed(state.iterations());
+    state.counters["packets"] = double(n);
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    const char* trace_path = nullptr;
+    std::vector<char*> rest{argv[0]};
+    for (int i = 1; i < argc; ++i) {
+        if (std::strcmp(argv[i], "--trace") == 0 && i + 1 < argc)
+            trace_path = argv[++i];
+        else
+            rest.push_back(argv[i]);
+    }
+    if (!trace_path || !load_trace(trace_path)) {
+        std::fprintf(stderr, "usage: %s --trace FILE.trace [benchmark flags]\n", argv[0]);
+        return 2;
+    }
+    auto compiled = forward_chain(hb_compiled::config), linear = forward_chain(hb_linear::config);
+    if (!compiled || !linear) {
+        std::fprintf(stderr, "no forward chain in the generated code\n");
+        return 1;
+    }
+    if (!verify(compiled, linear)) return 1;
+    benchmark::RegisterBenchmark("chain/empty", run_chain, &empty_chain);
+    benchmark::RegisterBenchmark("chain/compiled", run_chain, compiled);
+    benchmark::RegisterBenchmark("chain/linear", run_chain, linear);
+    int count = int(rest.size());
+    benchmark::Initialize(&count, rest.data());
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
+    return 0;
+}

@@ -1,0 +1,154 @@
+#!/usr/bin/python3
+"""Builds and runs the classifier microbenchmarks (bench/classifier/CMakeLists.txt) of a build directory: for each
+rule count, the generated (compiled) forward chain and the --linear one, after their verdict check, plus the empty
+chain; Google Benchmark, pinned to one CPU, repetitions, medians. Also the generated classifier's code size (the
+object file's sections) and build times (from ninja's log: naclc emit cpp, and clang++ -O2 of the emitted C++).
+
+  run_classifier.py --build build-release [--rules 10,100,1000,10000,100000] [--json OUT] [--budget S]
+
+Writes JSON with the figures and a markdown table (used by bench/forward/report.py for bench/results/ruleset.md).
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def ninja_times(build):
+    """{output path (relative to the build dir): seconds} of the last build of each output."""
+    times = {}
+    path = os.path.join(build, ".ninja_log")
+    if not os.path.exists(path):
+        return times
+    with open(path) as f:
+        for line in f:
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) >= 4 and parts[0].isdigit():
+                times[parts[3]] = (int(parts[1]) - int(parts[0])) / 1000
+    return times
+
+
+def sections(obj):
+    """Bytes of code (.text*) and read-only data (.rodata*) in an object file."""
+    out = subprocess.run(["size", "-A", obj], stdout=subprocess.PIPE, text=True).stdout
+    text = rodata = 0
+    for line in out.splitlines():
+        parts = line.split()
+        if len(parts) >= 2 and parts[1].isdigit():
+            if parts[0].startswith(".text"):
+                text += int(parts[1])
+            elif parts[0].startswith(".rodata") or parts[0].startswith(".data.rel.ro"):
+                rodata += int(parts[1])
+    return text, rodata
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--build", default=os.path.join(ROOT, "build-release"))
+    p.add_argument("--rules", default="10,100,1000,10000,100000")
+    p.add_argument("--profile", default="fw")
+    p.add_argument("--cpu", default="1", help="CPU to pin the benchmark to")
+    p.add_argument("--repetitions", type=int, default=5)
+    p.add_argument("--min-time", default="0.2")
+    p.add_argument("--build-timeout", type=float, default=600, help="seconds for building one rule count")
+    p.add_argument("--budget", type=float, default=900, help="seconds for everything; later rule counts are skipped")
+    p.add_argument("--json")
+    args = p.parse_args()
+    start = time.monotonic()
+    rows = []
+    for n in [int(x) for x in args.rules.split(",")]:
+        row = {"rules": n}
+        rows.append(row)
+        if time.monotonic() - start > args.budget:
+            row["skipped"] = "time budget"
+            continue
+        target = f"classifier_bench_{n}"
+        t = time.monotonic()
+        try:
+            b = subprocess.run(["cmake", "--build", args.build, "-j2", "--target", target], stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True, timeout=args.build_timeout)
+        except subprocess.TimeoutExpired:
+            row["skipped"] = f"not built within {args.build_timeout:.0f} s"
+            continue
+        row["build_seconds"] = round(time.monotonic() - t, 1)
+        if b.returncode != 0:
+            row["skipped"] = "build failed: " + b.stdout[-600:]
+            continue
+        base = f"rules/{args.profile}-{n}-s1"
+        times = ninja_times(args.build)
+        obj_dir = os.path.join(args.build, "bench", "classifier", "CMakeFiles", f"{target}.dir")
+        for variant in ("compiled", "linear"):
+            obj = os.path.join(obj_dir, f"{base}.{variant}.cpp.o")
+            if os.path.exists(obj):
+                row[f"{variant}_text"], row[f"{variant}_rodata"] = sections(obj)
+            rel_obj = os.path.relpath(obj, args.build)
+            row[f"{variant}_compile_s"] = times.get(rel_obj)
+            row[f"{variant}_emit_s"] = times.get(f"bench/classifier/{base}.{variant}.cpp")
+        exe = os.path.join(args.build, "bench", target)
+        trace = os.path.join(args.build, "bench", "classifier", f"{base}.trace")
+        r = subprocess.run(["taskset", "-c", args.cpu, exe, "--trace", trace, "--benchmark_format=json",
+                            f"--benchmark_repetitions={args.repetitions}", "--benchmark_report_aggregates_only=true",
+                            f"--benchmark_min_time={args.min_time}"],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=600)
+        row["check"] = r.stderr.strip().splitlines()[-1] if r.stderr.strip() else ""
+        if r.returncode != 0:
+            row["skipped"] = f"verdict check or run failed (exit {r.returncode}): {r.stderr[-600:]}"
+            continue
+        data = json.loads(r.stdout)
+        row["load"] = data["context"].get("load_avg")
+        for bm in data["benchmarks"]:
+            name = bm["run_name"].split("/")[-1]
+            if bm.get("aggregate_name") in ("median", "min", "max", "stddev", "mean"):
+                per_packet = 1e9 / bm["items_per_second"] if bm.get("items_per_second") else None
+                if bm["aggregate_name"] == "stddev":
+                    continue
+                row.setdefault(name, {})[bm["aggregate_name"]] = per_packet
+        print(f"{n} rules: " + ", ".join(f"{k} {row[k]['median']:.1f} ns" for k in ("empty", "compiled", "linear")
+                                         if k in row), flush=True)
+    result = {"rows": rows, "args": vars(args), "seconds": round(time.monotonic() - start, 1)}
+    result["markdown"] = markdown(rows, args)
+    print(result["markdown"])
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(result, f, indent=1)
+    return 0 if all("skipped" not in r or r["skipped"] == "time budget" or "not built" in r["skipped"]
+                    for r in rows) else 1
+
+
+def markdown(rows, args):
+    ns = lambda r, k: f"{r[k]['median']:.1f}" if k in r else "-"
+    kib = lambda v: "-" if v is None else f"{v / 1024:.0f}"
+    sec = lambda v: "-" if v is None else f"{v:.1f}"
+    out = [f"ns per packet, median of {args.repetitions} repetitions (Google Benchmark, pinned to CPU {args.cpu}), "
+           "over the rule set's trace (packets hitting every depth, 20% matching nothing), after the compiled and "
+           "the --linear chain agreed with each other and with the trace on every packet. `empty` is the floor: "
+           "the loop that copies the next packet and calls a chain through a pointer. Sizes: .text / .rodata of the "
+           "emitted C++'s object file (-O2); times: naclc emit cpp and clang++ -O2 of that file, from ninja's log.\n",
+           "| rules | empty | compiled | linear | linear / compiled | compiled: code / data KiB | linear: code KiB "
+           "| emit s (compiled / linear) | compile s (compiled / linear) |",
+           "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        if "skipped" in r and "compiled" not in r:
+            out.append(f"| {r['rules']} | not measured: {r['skipped'].splitlines()[0][:200]} | | | | | | | |")
+            continue
+        ratio = f"{r['linear']['median'] / r['compiled']['median']:.1f}" if "linear" in r and "compiled" in r else "-"
+        out.append(f"| {r['rules']} | {ns(r, 'empty')} | {ns(r, 'compiled')} | {ns(r, 'linear')} | {ratio} | "
+                   f"{kib(r.get('compiled_text'))} / {kib(r.get('compiled_rodata'))} | {kib(r.get('linear_text'))} | "
+                   f"{sec(r.get('compiled_emit_s'))} / {sec(r.get('linear_emit_s'))} | "
+                   f"{sec(r.get('compiled_compile_s'))} / {sec(r.get('linear_compile_s'))} |")
+    goals = []
+    by = {r["rules"]: r for r in rows}
+    for n, limit in ((10000, 30), (100000, 100)):
+        r = by.get(n, {})
+        v = r.get("compiled", {}).get("median")
+        goals.append(f"- compiled lookup at {n:,} rules <= {limit} ns (median, one core): "
+                     + (f"{v:.1f} ns, {'met' if v <= limit else 'not met'}" if v is not None else "not measured"))
+    return "\n".join(out) + "\n\nGoals of issue 6:\n" + "\n".join(goals) + "\n"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,643 @@
+#!/usr/bin/python3
+"""Forwarding rate of 64-byte UDP through a firewall holding a generated rule set: Linux with the rules in nftables
+(one nft rule per rule, and the sets variant) and our appliance built from the same .nacl, side by side, for
+growing rule counts (issue 6).
+
+  ruleset_bench.py [--rules 10,100,1000,10000,100000] [--rounds 3] [--seconds 2] [--generators trafgen,testpmd]
+                   [--modes linux,nft-linear,nft-set,ours] [--naclc PATH] [--json OUT] [--budget S] [--check]
+
+Lab: scripts/netlab.sh up LAB --veth (client 10.0.1.2 -- nic0 [LAB-sw] nic1 -- server 10.0.2.2), as bench/net.
+Rule sets: bench/ruleset/generate.py (profile fw, seed 1 by default), cached in --work. The traffic is the rule set's
+benchmark flows (UDP packets that one accept rule each matches, at depths (k+1)/A of the rule set, the last one the
+last rule; see generate.py), so every packet sent is accepted and can be counted at the server, after passing
+about half of the rules on average.
+
+Routers (every point of a round runs with the same lab, modes in rotating order):
+  linux       Linux forwarding, no rules (the floor of the Linux figures)
+  nft-linear  Linux forwarding with the rule set in an nft forward chain, one nft rule per rule (base chain
+              `forward` jumps to chain lin_N)
+  nft-set     the same with the sets variant (chain set_N)
+  ours        `naclc build --platform linux` of the same .nacl, run in LAB-sw with --nic packet:nic0 --nic
+              packet:nic1 pinned to CPU 1, a netdev ingress drop on nic0/nic1 so Linux does not process the frames
+              too (exactly as bench/net runs the router). Built with --naclc; without it (or when the build fails)
+              the column says why.
+Linux: addresses 10.0.1.1/24 and 10.0.2.1/24 on nic0/nic1, ip_forward=1, rp_filter=0, a default route to
+10.0.2.2 (the flows go to 198.19.k.2) with a permanent neighbour entry, no conntrack (no rule uses it).
+
+Generators:
+  trafgen     (netsniff-ng) on CPU 0 in the client, a config with all flows sent in turn, 60-byte frames (64 with
+              the FCS). Counted: client eth0 tx_packets (offered), server eth0 rx_packets (forwarded).
+  testpmd     DPDK dpdk-testpmd --no-huge: txonly on a net_af_packet port on the client's eth0 (CPU 0), one flow (the
+              median-depth one), 60-byte frames; rxonly on a net_af_packet port on the server's eth0 as the sink
+              (CPU 1, nice 10: it busy-polls, so it takes CPU time from whatever else runs on CPU 1, which is our
+              appliance and never Linux's forwarding; the ours/testpmd figure is a lower bound). Counted by testpmd
+              itself (its per-second port statistics, TX on the client, RX on the server, over the window) and by
+              the same kernel counters as trafgen.
+The server drops everything in a netdev ingress rule after it is counted (a sink, no server stack work).
+
+Each point: start the generator, warm up (--warmup s), count over --seconds, stop, wait for the server counter to
+settle. Rounds repeat every (N, mode, generator) point; the printed table has the median and the range of the
+rounds, and the ratios ours / nft-linear and ours / nft-set taken per round (same round, same load), medians.
+--budget bounds the measuring time: points not started before it runs out are reported as not measured.
+--check (the test in make test) also sends packets of the trace through every router that holds rules, one batch
+the rule set accepts and one it drops, and requires exactly the accepted batch at the server.
+"""
+import argparse
+import hashlib
+import json
+import os
+import re
+import signal
+import statistics
+import sys
+import tempfile
+import time
+
+BENCH = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(BENCH, "common"))
+sys.path.insert(0, os.path.join(BENCH, "ruleset"))
+import benchlab  # noqa: E402
+import generate  # noqa: E402
+
+ROOT = benchlab.ROOT
+MODES = ["linux", "nft-linear", "nft-set", "ours"]
+GENERATORS = ["trafgen", "testpmd"]
+TABLE = "halite_bench"
+CLIENT, SERVER = "client:10.0.1.2/24:10.0.1.1", "server:10.0.2.2/24:10.0.2.1"
+EXCLUDED_FOR_ROUTING = {0, 10, 127, 169} | set(range(224, 256))
+
+
+def log(*args):
+    print(*args, file=sys.stderr, flush=True)
+
+
+# ---- rule sets (cached) ----
+
+def generator_version():
+    with open(generate.__file__, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()[:10]
+
+
+class Prepared:
+    """One rule set's files in the work directory: .nacl, nft fragments named for the bench, flows, trace."""
+
+    def __init__(self, work, profile, n, seed, trace_packets=2000):
+        self.n = n
+        self.dir = os.path.join(work, f"rules-{generator_version()}")
+        self.name = f"{profile}-{n}-s{seed}"
+        base = os.path.join(self.dir, self.name)
+        self.nacl, self.meta = base + ".nacl", base + ".bench.json"
+        self.linear, self.sets = base + ".bench-linear.nft", base + ".bench-sets.nft"
+        if not os.path.exists(self.meta):
+            os.makedirs(self.dir, exist_ok=True)
+            start = time.monotonic()
+            rs = generate.RuleSet(n, profile, seed, generate.DROP, trace_packets)
+            linear = rs.nft_linear(chain=f"lin_{n}", standalone=False)
+            sets_text, set_stats = rs.nft_sets(chain=f"set_{n}", standalone=False)
+            # The fragments add chains to the bench's table; the standalone files are the same rules with their
+            # own forward hook (what generate.py writes), for reading and for use elsewhere.
+            files = {self.nacl: rs.nacl(), base + ".trace": rs.trace_text(),
+                     self.linear: f"table ip {TABLE} {{\n{linear}}}\n",
+                     self.sets: f"table ip {TABLE} {{\n{sets_text}}}\n",
+                     base + ".linear.nft": generate.nft_table(TABLE, linear, rs.header, f"lin_{n}", True),
+                     base + ".sets.nft": generate.nft_table(TABLE, sets_text, rs.header, f"set_{n}", True)}
+            for path, text in files.items():
+                with open(path, "w") as f:
+                    f.write(text)
+            meta = {"flows": [[i, *p] for i, p in rs.flows], "sets_variant": set_stats,
+                    "trace": [[*p, rs.rules[r].verdict if r is not None else rs.default] for p, r in rs.trace],
+                    "generate_seconds": round(time.monotonic() - start, 1)}
+            with open(self.meta, "w") as f:
+                json.dump(meta, f)
+        with open(self.meta) as f:
+            meta = json.load(f)
+        self.flows = [(f[0], tuple(f[1:])) for f in meta["flows"]]
+        self.set_stats = meta["sets_variant"]
+        self.trace = [(tuple(t[:5]), t[5]) for t in meta["trace"]]
+        self.generate_seconds = meta["generate_seconds"]
+
+
+def build_ours(naclc, prepared, work):
+    """naclc build --platform linux; returns (path or None, note)."""
+    exe = os.path.join(prepared.dir, prepared.name + ".ours")
+    stamp = exe + ".built"
+    if os.path.exists(stamp) and os.path.getmtime(stamp) > os.path.getmtime(naclc):
+        with open(stamp) as f:
+            return exe, f.read().strip()
+    start = time.monotonic()
+    try:
+        out = benchlab.sh(naclc, "build", "--platform", "linux", prepared.nacl, "-o", exe, check=False, timeout=600)
+    except Exception as e:  # timeout
+        return None, f"naclc build failed: {e}"
+    seconds = time.monotonic() - start
+    if not os.path.exists(exe):
+        lines = [l.strip() for l in out.splitlines() if l.strip()]
+        first = next((i for i, l in enumerate(lines) if "error" in l), max(0, len(lines) - 1))
+        reason = " ".join(lines[first:first + 3]) if lines else "no output"
+        return None, f"naclc build --platform linux failed: {reason[:400]}"
+    note = f"built in {seconds:.1f} s, {os.path.getsize(exe) / 1024:.0f} KiB"
+    with open(stamp, "w") as f:
+        f.write(note + "\n")
+    return exe, note
+
+
+# ---- trafgen configs ----
+
+def trafgen_frame(packet, src_mac, dst_mac):
+    saddr, daddr, proto, sport, dport = packet
+    eth = f"  eth(da={dst_mac}, sa={src_mac}, type=0x0800),\n"
+    ip = f"  ipv4(saddr={generate.dotted(saddr)}, daddr={generate.dotted(daddr)}, ttl=64, df, proto={proto}),\n"
+    if proto == generate.UDP:
+        return "{\n" + eth + ip + f"  udp(sp={sport}, dp={dport}),\n  fill(0x5a, 18)\n}}\n"
+    if proto == generate.TCP:
+        return "{\n" + eth + ip + f"  tcp(sp={sport}, dp={dport}, syn),\n  fill(0x5a, 6)\n}}\n"
+    if proto == generate.ICMP:
+        return "{\n" + eth + ip + "  icmp4(type=8, code=0, id=1, seq=1),\n  fill(0x5a, 18)\n}\n"
+    return "{\n" + eth + ip + "  fill(0x5a, 26)\n}\n"
+
+
+def routable(packet):
+    return packet[0] >> 24 not in EXCLUDED_FOR_ROUTING and packet[1] >> 24 not in EXCLUDED_FOR_ROUTING
+
+
+# ---- the benchmark ----
+
+class RulesetBench:
+    def __init__(self, args):
+        self.args = args
+        self.lab = benchlab.Lab(args.lab)
+        self.ours = None
+        self.ours_process = None
+        self.tmp = tempfile.mkdtemp(prefix="ruleset-bench-")
+        self.linux_on = False
+
+    # -- lab --
+    def setup(self):
+        lab = self.lab
+        lab.up(CLIENT, SERVER)
+        self.router_mac = lab.mac("sw", "nic0")
+        self.client_mac = lab.mac("client", "eth0")
+        self.server_mac = lab.mac("server", "eth0")
+        # The sink: frames are counted on arrival (veth rx_packets, and an nft counter of IPv4 frames for --check),
+        # then dropped before the server's stack. AF_PACKET (the testpmd sink) sees them before this hook.
+        lab.nft("server", "add table netdev sink\n"
+                "add chain netdev sink in { type filter hook ingress device eth0 priority 0; policy accept; }\n"
+                "add counter netdev sink ipv4\n"
+                "add rule netdev sink in meta protocol ip counter name ipv4 drop\n")
+        lab.nft("sw", f"add table ip {TABLE}\n"
+                f"add chain ip {TABLE} forward {{ type filter hook forward priority filter; policy accept; }}\n")
+        self.linux(True)
+
+    def teardown(self):
+        self.stop_ours()
+        self.lab.down()
+        for f in os.listdir(self.tmp):
+            os.unlink(os.path.join(self.tmp, f))
+        os.rmdir(self.tmp)
+
+    def linux(self, on):
+        """Linux forwarding between nic0 and nic1 (on), or nothing at all in LAB-sw (off: for ours)."""
+        ns = self.lab.ns
+        if on and not self.linux_on:
+            ns("sw", "sysctl", "-qw", "net.ipv4.ip_forward=1", "net.ipv4.conf.all.rp_filter=0",
+               "net.ipv4.conf.default.rp_filter=0")
+            ns("sw", "ip", "addr", "add", "10.0.1.1/24", "dev", "nic0")
+            ns("sw", "ip", "addr", "add", "10.0.2.1/24", "dev", "nic1")
+            for dev in ("nic0", "nic1"):
+                ns("sw", "sysctl", "-qw", f"net.ipv4.conf.{dev}.rp_filter=0")
+            ns("sw", "ip", "neigh", "replace", "10.0.2.2", "lladdr", self.server_mac, "dev", "nic1", "nud",
+               "permanent")
+            ns("sw", "ip", "route", "replace", "default", "via", "10.0.2.2", "dev", "nic1")
+        elif not on and self.linux_on:
+            ns("sw", "sysctl", "-qw", "net.ipv4.ip_forward=0")
+            ns("sw", "ip", "addr", "flush", "dev", "nic0")
+            ns("sw", "ip", "addr", "flush", "dev", "nic1")
+            ns("sw", "ip", "neigh", "flush", "dev", "nic1", check=False)
+        self.linux_on = on
+
+    def load(self, prepared):
+        """Adds chains lin_N and set_N (and set_N's sets) to the table. Returns (seconds, error or None)."""
+        start = time.monotonic()
+        for path in (prepared.linear, prepared.sets):
+            try:
+                self.lab.ns("sw", "nft", "-f", path, timeout=self.args.load_timeout)
+            except Exception as e:
+                return time.monotonic() - start, f"nft -f {os.path.basename(path)}: {str(e)[-300:]}"
+        return time.monotonic() - start, None
+
+    def select(self, mode, prepared):
+        """Sets LAB-sw up as `mode` for rule set `prepared`."""
+        jump = {"nft-linear": f"jump lin_{prepared.n}\n", "nft-set": f"jump set_{prepared.n}\n"}.get(mode)
+        script = f"flush chain ip {TABLE} forward\n"
+        if jump:
+            script += f"add rule ip {TABLE} forward {jump}"
+        self.lab.nft("sw", script)
+        if mode == "ours":
+            self.linux(False)
+            self.lab.nft("sw", "add table netdev bypass\n"
+                         "add chain netdev bypass in0 { type filter hook ingress device nic0 priority 0; policy drop; }\n"
+                         "add chain netdev bypass in1 { type filter hook ingress device nic1 priority 0; policy drop; }\n")
+            self.start_ours(prepared)
+        else:
+            self.linux(True)
+
+    def unselect(self, mode):
+        if mode == "ours":
+            self.stop_ours()
+            self.lab.nft("sw", "delete table netdev bypass")
+            self.linux(True)
+
+    def start_ours(self, prepared):
+        exe = self.ours_exes[prepared.n]
+        argv = ["taskset", "-c", "1", exe] + self.args.ours_args.split()
+        self.ours_process = self.lab.start("sw", *argv)
+        if self.ours_process.wait_for(self.args.ours_ready, 15) is None:
+            out = self.ours_process.output()[-500:]
+            self.stop_ours()
+            raise RuntimeError(f"ours did not print /{self.args.ours_ready}/ within 15 s: {out}")
+
+    def stop_ours(self):
+        if self.ours_process is not None:
+            self.ours_process.stop()
+            self.ours_process = None
+
+    # -- measurements --
+    def settle(self, limit=5.0):
+        """Waits until the server's rx_packets stops moving (frames still queued somewhere)."""
+        deadline = time.monotonic() + limit
+        last = self.lab.counter("server", "eth0", "rx_packets")
+        while time.monotonic() < deadline:
+            time.sleep(0.25)
+            now = self.lab.counter("server", "eth0", "rx_packets")
+            if now == last:
+                return
+            last = now
+
+    def window(self):
+        points = [("client", "eth0", "tx_packets"), ("server", "eth0", "rx_packets")]
+        return time.monotonic(), self.lab.counters(*points), benchlab.cpu_times()
+
+    def check(self, mode, prepared):
+        """Trace packets through the router: the batch the rule set accepts all arrive, the batch it drops none."""
+        routed = [(p, v) for p, v in prepared.trace if routable(p)]
+        accepted = [p for p, v in routed if v == "accept"][:self.args.check_packets]
+        dropped = [p for p, v in routed if v == "drop"][:self.args.check_packets]
+        result = {}
+        # Warm up first (our appliance resolves the server's address when the first packet comes).
+        warm = self.trafgen_config("check-warm.trafgen", [p for _, p in prepared.flows])
+        self.lab.ns("client", "trafgen", "-i", warm, "-o", "eth0", "-P", "1", "-Q", "-C", "-n", "20", "-t", "1ms",
+                    timeout=30)
+        self.settle(2)
+        for name, packets in (("accept", accepted), ("drop", dropped)):
+            config = self.trafgen_config(f"check-{name}.trafgen", packets)
+            before = self.sink_count()
+            self.lab.ns("client", "trafgen", "-i", config, "-o", "eth0", "-P", "1", "-Q", "-C", "-n",
+                        str(len(packets)), "-t", "200us", timeout=30)
+            self.settle(2)
+            result[name] = (len(packets), self.sink_count() - before)
+        ok = result["accept"][1] == result["accept"][0] and result["drop"][1] == 0
+        return ok, result
+
+    def sink_count(self):
+        out = self.lab.ns("server", "nft", "list", "counter", "netdev", "sink", "ipv4")
+        return int(re.search(r"packets (\d+)", out).group(1))
+
+    def trafgen_config(self, name, packets):
+        path = os.path.join(self.tmp, name)
+        with open(path, "w") as f:
+            f.write("".join(trafgen_frame(p, self.client_mac, self.router_mac) for p in packets))
+        return path
+
+    def start_traffic(self, generator, prepared):
+        return (Trafgen if generator == "trafgen" else Testpmd)(self, prepared)
+
+    def testpmd(self, host, cpu, prefix, mode_args, nice=None):
+        argv = (["nice", "-n", str(nice)] if nice else []) + [
+            "stdbuf", "-oL", "dpdk-testpmd", "--lcores", f"0@{cpu},1@{cpu}", "--no-huge", "-m", "256",
+            "--no-pci", "--no-shconf", "--no-telemetry", "--file-prefix", f"{prefix}{os.getpid()}",
+            "--vdev", f"net_af_packet0,iface=eth0,framecnt={self.args.ring_frames}",
+            "--log-level", "lib.eal:warning", "--", "--nb-cores=1", "--total-num-mbufs=8192",
+            "--stats-period=1"] + mode_args
+        return self.lab.start(host, *argv)
+
+
+class Trafgen:
+    """trafgen on CPU 0 sending all benchmark flows in turn, between resume() and pause()."""
+
+    def __init__(self, bench, prepared):
+        self.bench = bench
+        self.config = bench.trafgen_config(f"flows-{prepared.n}.trafgen", [p for _, p in prepared.flows])
+        self.gen = None
+
+    def resume(self):
+        self.gen = self.bench.lab.start("client", "taskset", "-c", "0", "trafgen", "-i", self.config, "-o", "eth0",
+                                        "-P", "1", "-Q", "-C")
+
+    def pause(self):
+        if self.gen is not None:
+            self.gen.stop(signal.SIGINT)
+            self.gen = None
+        self.bench.settle()
+
+    def measure(self):
+        if self.gen.proc.poll() is not None:
+            raise RuntimeError(f"trafgen exited: {self.gen.output()[-300:]}")
+        t0, c0, cpu0 = self.bench.window()
+        time.sleep(self.bench.args.seconds)
+        t1, c1, cpu1 = self.bench.window()
+        dt = t1 - t0
+        return {"offered": (c1[0] - c0[0]) / dt, "forwarded": (c1[1] - c0[1]) / dt,
+                "busy": [round(b) for b in benchlab.cpu_busy(cpu0, cpu1)]}
+
+    def stop(self):
+        self.pause()
+
+
+class Testpmd:
+    """dpdk-testpmd rxonly on the server (CPU 1, nice 10) and txonly on the client (CPU 0) sending the
+    median-depth flow between resume() and pause(); the sink stays up until stop()."""
+    RX = r"RX-packets:\s+(\d+)\s+RX-missed"
+    TX = r"TX-packets:\s+(\d+)\s+TX-errors"
+
+    def __init__(self, bench, prepared):
+        self.bench = bench
+        self.flow = prepared.flows[(len(prepared.flows) - 1) // 2][1]
+        self.sink = bench.testpmd("server", 1, "hbrx", ["--forward-mode=rxonly"], nice=10)
+        self.gen = None
+        if self.sink.wait_for(self.RX, 15) is None:
+            self.sink.stop(signal.SIGINT)
+            raise RuntimeError(f"testpmd sink did not start: {self.sink.output()[-500:]}")
+
+    def resume(self):
+        saddr, daddr, _, sport, dport = self.flow
+        self.gen = self.bench.testpmd("client", 0, "hbtx", [
+            "--forward-mode=txonly", f"--eth-peer=0,{self.bench.router_mac}",
+            f"--tx-ip={generate.dotted(saddr)},{generate.dotted(daddr)}", f"--tx-udp={sport},{dport}",
+            "--txpkts=60"])
+        if self.gen.wait_for(r"TX-packets:\s+[1-9]\d*\s+TX-errors", 15) is None:
+            raise RuntimeError(f"testpmd txonly did not send: {self.gen.output()[-500:]}")
+
+    def pause(self):
+        if self.gen is not None:
+            self.gen.stop(signal.SIGINT)
+            self.gen = None
+        self.bench.settle()
+
+    @staticmethod
+    def rate(process, pattern, t0, t1):
+        """packets/s from testpmd's periodic port statistics (cumulative counters) printed inside [t0, t1]."""
+        regex = re.compile(pattern)
+        points = [(t, int(m.group(1))) for t, line in list(process.lines) if t0 <= t <= t1
+                  for m in [regex.search(line)] if m]
+        if len(points) < 2 or points[-1][0] - points[0][0] < 0.5:  # two lines at least a period apart
+            return None
+        return (points[-1][1] - points[0][1]) / (points[-1][0] - points[0][0])
+
+    def measure(self):
+        # The window starts and ends right after statistics lines of the sink (printed every 1-2 s), so the sink's
+        # count over it is exact; the kernel counters are read at the same moments.
+        ta = self.sink.wait_for(self.RX, 5, since=time.monotonic())
+        if ta is None:
+            raise RuntimeError(f"testpmd sink stopped: {self.sink.output()[-500:]}")
+        t0, c0, cpu0 = self.bench.window()
+        time.sleep(max(self.bench.args.seconds - 0.5, 0.5))
+        tb = self.sink.wait_for(self.RX, 5, since=time.monotonic())
+        if tb is None or self.gen.proc.poll() is not None:
+            raise RuntimeError(f"testpmd stopped: {self.sink.output()[-300:]} {self.gen.output()[-300:]}")
+        t1, c1, cpu1 = self.bench.window()
+        dt = t1 - t0
+        return {"offered": (c1[0] - c0[0]) / dt, "forwarded": (c1[1] - c0[1]) / dt,
+                "tool_tx": self.rate(self.gen, self.TX, t0 - 0.05, t1 + 0.05),
+                "tool_rx": self.rate(self.sink, self.RX, ta, tb),
+                "busy": [round(b) for b in benchlab.cpu_busy(cpu0, cpu1)]}
+
+    def stop(self):
+        self.pause()
+        self.sink.stop(signal.SIGINT)
+
+
+def kpps(value):
+    return "?" if value is None else f"{value / 1e3:.1f}"
+
+
+def describe(point):
+    if "forwarded" not in point:
+        return point.get("error") or point.get("skipped")
+    text = f"{kpps(point['forwarded'])} kpps forwarded, {kpps(point['offered'])} offered"
+    if point["generator"] == "testpmd":
+        text += f", counted by testpmd: tx {kpps(point.get('tool_tx'))} rx {kpps(point.get('tool_rx'))}"
+    return text + f", CPU busy {point['busy']} %"
+
+
+def median_range(values):
+    values = [v for v in values if v is not None]
+    if not values:
+        return None, None, None
+    return statistics.median(values), min(values), max(values)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--rules", default="10,100,1000,10000,100000")
+    p.add_argument("--profile", default="fw", choices=sorted(generate.PROFILES))
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--seconds", type=float, default=2.0, help="counting window of each point")
+    p.add_argument("--warmup", type=float, default=0.5)
+    p.add_argument("--generators", default=",".join(GENERATORS))
+    p.add_argument("--modes", default=",".join(MODES))
+    p.add_argument("--naclc", help="naclc that can `build --platform linux` (enables the ours column)")
+    p.add_argument("--ours-args", default="--nic packet:nic0 --nic packet:nic1")
+    p.add_argument("--ours-ready", default=r"appliance: \d+ routes|ready",
+                   help="regex of the line ours prints when it is up")
+    p.add_argument("--work", default=os.path.join(ROOT, "build-release", "bench", "ruleset"))
+    p.add_argument("--lab", default="hbrules")
+    p.add_argument("--json", help="write all measurements here")
+    p.add_argument("--budget", type=float, default=600, help="seconds of measuring (after setup) at most")
+    p.add_argument("--load-timeout", type=float, default=180, help="seconds for loading one nft file")
+    p.add_argument("--ring-frames", type=int, default=16384, help="net_af_packet ring frames of testpmd")
+    p.add_argument("--require-ours", action="store_true", help="fail when ours cannot be built or run")
+    p.add_argument("--check", action="store_true", help="check verdicts of trace packets through every router")
+    p.add_argument("--check-packets", type=int, default=40)
+    args = p.parse_args()
+    counts = [int(x) for x in args.rules.split(",")]
+    modes = [m for m in args.modes.split(",") if m]
+    generators = [g for g in args.generators.split(",") if g]
+    assert set(modes) <= set(MODES) and set(generators) <= set(GENERATORS), (modes, generators)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
+    started = time.monotonic()
+    result = {"machine": benchlab.machine(), "load_start": os.getloadavg(), "args": vars(args), "counts": counts,
+              "modes": modes, "generators": generators, "rulesets": {}, "points": [], "notes": [], "checks": []}
+    log(f"machine: {result['machine']}")
+
+    prepared = {}
+    for n in counts:
+        prepared[n] = Prepared(args.work, args.profile, n, args.seed)
+        s = prepared[n].set_stats
+        result["rulesets"][n] = {"name": prepared[n].name, "generate_seconds": prepared[n].generate_seconds,
+                                 "sets_variant": s, "flows": len(prepared[n].flows)}
+        log(f"{prepared[n].name}: {len(prepared[n].flows)} flows; sets variant: {s['nft_rules']} nft rules, "
+            f"{s['runs']} runs, {s['sets']} sets of {s['set_elements']} elements")
+
+    bench = RulesetBench(args)
+    bench.ours_exes = {}
+    if "ours" in modes:
+        for n in counts:
+            exe, note = (None, "no --naclc given") if not args.naclc else build_ours(args.naclc, prepared[n],
+                                                                                       args.work)
+            result["rulesets"][n]["ours"] = note
+            log(f"ours {prepared[n].name}: {note}")
+            if exe:
+                bench.ours_exes[n] = exe
+
+    try:
+        bench.setup()
+        loaded = {}
+        for n in counts:
+            if not {"nft-linear", "nft-set"} & set(modes):
+                break
+            seconds, error = bench.load(prepared[n])
+            result["rulesets"][n]["nft_load_seconds"] = round(seconds, 1)
+            loaded[n] = error
+            log(f"nft {prepared[n].name}: loaded in {seconds:.1f} s" + (f": {error}" if error else ""))
+        result["setup_seconds"] = round(time.monotonic() - started, 1)
+        measure_start = time.monotonic()
+
+        def available(mode, n):
+            if mode in ("nft-linear", "nft-set") and loaded.get(n):
+                return f"not loaded: {loaded[n]}"
+            if mode == "ours" and n not in bench.ours_exes:
+                return result["rulesets"][n].get("ours", "not built")
+            return None
+
+        if args.check:
+            for n in counts:
+                for mode in modes:
+                    if mode == "linux" or available(mode, n):
+                        continue
+                    bench.select(mode, prepared[n])
+                    try:
+                        ok, detail = bench.check(mode, prepared[n])
+                    finally:
+                        bench.unselect(mode)
+                    result["checks"].append({"n": n, "mode": mode, "ok": ok, "detail": detail})
+                    log(f"check {mode} {prepared[n].name}: {'ok' if ok else 'FAILED'} "
+                        f"(sent/arrived: accept {detail['accept']}, drop {detail['drop']})")
+
+        # Points: (round, n, generator, mode); linux (no rules) once per round. For each point the router is set
+        # up first, then the generator starts, warms up and is counted (testpmd's sink stays up through the modes
+        # of one rule count); the modes' order rotates from round to round.
+        for r in range(args.rounds):
+            for n in counts:
+                order = modes[r % len(modes):] + modes[:r % len(modes)]
+                order = [m for m in order if m != "linux" or n == counts[0]]
+                for gen in generators:
+                    todo = []
+                    for mode in order:
+                        point = {"round": r + 1, "n": 0 if mode == "linux" else n, "mode": mode, "generator": gen}
+                        why = available(mode, n)
+                        if why:
+                            point["skipped"] = why
+                        result["points"].append(point)
+                        if not why:
+                            todo.append(point)
+                    if not todo:
+                        continue
+                    if time.monotonic() - measure_start > args.budget:
+                        for point in todo:
+                            point["skipped"] = "time budget"
+                        continue
+                    try:
+                        traffic = bench.start_traffic(gen, prepared[n])
+                    except Exception as e:
+                        for point in todo:
+                            point["error"] = f"{gen} did not start: {str(e)[-400:]}"
+                        continue
+                    try:
+                        for point in todo:
+                            try:
+                                bench.select(point["mode"], prepared[n])
+                                try:
+                                    traffic.resume()
+                                    time.sleep(args.warmup)
+                                    point.update(traffic.measure())
+                                finally:
+                                    traffic.pause()
+                                    bench.unselect(point["mode"])
+                            except Exception as e:
+                                point["error"] = str(e)[-500:]
+                            log(f"round {point['round']} n={n} {point['mode']} {gen}: {describe(point)}")
+                    finally:
+                        traffic.stop()
+                        bench.settle()
+        result["measure_seconds"] = round(time.monotonic() - measure_start, 1)
+    finally:
+        bench.teardown()
+    result["load_end"] = os.getloadavg()
+    result["total_seconds"] = round(time.monotonic() - started, 1)
+    summarize(result)
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(result, f, indent=1)
+    failed = [c for c in result["checks"] if not c["ok"]]
+    errors = [pt for pt in result["points"] if "error" in pt]
+    missing_ours = args.require_ours and "ours" in modes and len(bench.ours_exes) < len(counts)
+    if missing_ours:
+        print("ours was required but not built: " + "; ".join(
+            str(result["rulesets"][n].get("ours")) for n in counts), file=sys.stderr)
+    return 1 if failed or errors or missing_ours else 0
+
+
+def summarize(result):
+    """Adds result["summary"] (medians, ranges, ratios per round) and prints the table."""
+    points = [p for p in result["points"] if "forwarded" in p]
+    summary = {}
+    for p in points:
+        summary.setdefault((p["n"], p["mode"], p["generator"]), []).append(p)
+    table = {}
+    for key, ps in summary.items():
+        table[key] = {"median": median_range([p["forwarded"] for p in ps]),
+                      "offered": median_range([p["offered"] for p in ps]),
+                      "tool_rx": median_range([p.get("tool_rx") for p in ps]),
+                      "rounds": len(ps)}
+    ratios = {}
+    for n in result["counts"]:
+        for gen in result["generators"]:
+            ours = {p["round"]: p["forwarded"] for p in points if p["n"] == n and p["mode"] == "ours"
+                    and p["generator"] == gen}
+            for base in ("nft-linear", "nft-set"):
+                other = {p["round"]: p["forwarded"] for p in points if p["n"] == n and p["mode"] == base
+                         and p["generator"] == gen}
+                per_round = [ours[r] / other[r] for r in ours if r in other and other[r] > 0]
+                if per_round:
+                    ratios[(n, gen, base)] = median_range(per_round)
+    result["summary"] = [{"n": k[0], "mode": k[1], "generator": k[2], **v} for k, v in sorted(table.items())]
+    result["ratios"] = [{"n": k[0], "generator": k[1], "base": k[2], "ratio": v} for k, v in sorted(ratios.items())]
+    cols = [(m, g) for m in result["modes"] for g in result["generators"]]
+    print(f"machine: {result['machine']}; load {result['load_start'][0]:.2f} at start, "
+          f"{result['load_end'][0]:.2f} at the end")
+    print("| rules | " + " | ".join(f"{m} {g} kpps" for m, g in cols) + " | ours/nft-linear | ours/nft-set |")
+    print("|---|" + "---|" * (len(cols) + 2))
+    for n in [0] + result["counts"]:
+        cells = []
+        for m, g in cols:
+            v = table.get((n, m, g))
+            cells.append(f"{v['median'][0] / 1e3:.1f} ({v['median'][1] / 1e3:.1f}-{v['median'][2] / 1e3:.1f})"
+                         if v else "-")
+        if all(c == "-" for c in cells):
+            continue
+        rs = []
+        for base in ("nft-linear", "nft-set"):
+            parts = [f"{g}: {ratios[(n, g, base)][0]:.2f}" for g in result["generators"] if (n, g, base) in ratios]
+            rs.append(", ".join(parts) or "-")
+        print(f"| {n if n else 'none'} | " + " | ".join(cells) + " | " + " | ".join(rs) + " |")
+    skipped = {}
+    for p in result["points"]:
+        if "skipped" in p or "error" in p:
+            skipped.setdefault((p["n"], p["mode"], p["generator"]), p.get("skipped") or p.get("error"))
+    for (n, m, g), why in sorted(skipped.items()):
+        print(f"not measured: {n} rules, {m}, {g}: {why}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
