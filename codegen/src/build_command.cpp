@@ -121,9 +121,21 @@ std::optional<std::filesystem::path> build_linux(const std::filesystem::path& li
 
 } // namespace
 
+std::vector<std::string> build_warnings(const nacl::ir::Program& program) {
+    std::vector<std::string> warnings;
+    for (auto& lb : program.load_balancers)
+        warnings.push_back(program.file + ":" + std::to_string(lb.location.line) + ":" +
+                           std::to_string(lb.location.column) + ": Load_balancer " + lb.name +
+                           " is ignored: the appliance runtime does not implement load balancers yet, so the "
+                           "image will not accept or balance its clients' connections");
+    return warnings;
+}
+
 int run_build_command(const nacl::ir::Program& program, const BuildCommand& command, std::ostream& progress) {
     Stages stages{progress, command.platform == Platform::Linux ? 3 : 4};
     stages.report("front end: " + program.file, command.front_end_seconds);
+    for (auto& w : build_warnings(program))
+        progress << "naclc: warning: " << w << "\n";
     auto start = Clock::now();
     EmitResult emitted = emit_cpp(program, command.emit);
     TempDir work;

@@ -32,7 +32,12 @@ struct BuildCommand {
     double front_end_seconds = 0; // reported in the progress lines
 };
 
-// Generates, compiles and links; writes `output` only when every stage succeeded.
+// What the image will not do although the configuration asks for it (one line each, without the
+// "naclc: warning: " prefix): a Load_balancer, which the appliance runtime does not implement yet.
+std::vector<std::string> build_warnings(const nacl::ir::Program& program);
+
+// Generates, compiles and links; writes `output` only when every stage succeeded. Prints the
+// build_warnings first; they do not fail the build.
 int run_build_command(const nacl::ir::Program& program, const BuildCommand& command, std::ostream& progress);
 
 struct RunCommand {

@@ -23,6 +23,15 @@ for platform in microvm linux; do
         [ -z "$(ls "$work" | grep -v '^log$' || true)" ] || fail "$platform: a failed build left $(ls "$work")"
     fi
 done
+# A Load_balancer: the runtime does not implement it yet, so a warning (not an error) says it is ignored.
+status=0
+"$naclc" build "$examples/load_balancer_simple.nacl" -o "$work/lb" 2>"$work/log" || status=$?
+[ "$status" = 0 ] || fail "load_balancer_simple.nacl: exit $status: $(cat "$work/log")"
+grep -q '^naclc: warning: .*load_balancer_simple.nacl:[0-9]*:[0-9]*: Load_balancer lb is ignored: the appliance runtime does not implement load balancers yet' "$work/log" ||
+    fail "no Load_balancer warning: $(cat "$work/log")"
+"$naclc" build "$examples/firewall.nacl" -o "$work/fw" 2>"$work/log"
+! grep -q 'warning' "$work/log" || fail "firewall.nacl: unexpected warning: $(cat "$work/log")"
+rm -f "$work/lb" "$work/fw" "$work/log"
 # Usage errors: exit 2, no file.
 status=0
 "$naclc" build "$examples/firewall.nacl" -o "$work/x" --platform vax 2>/dev/null || status=$?

@@ -29,6 +29,20 @@ TEST(Run, QemuCommandHasOneVirtioNicPerTap) {
     EXPECT_EQ(argv.back(), "virtio-net-pci,netdev=nic1");
 }
 
+TEST(Build, WarnsThatALoadBalancerIsIgnored) {
+    nacl::ir::Program program;
+    program.file = "lb.nacl";
+    EXPECT_TRUE(build_warnings(program).empty());
+    nacl::ir::LoadBalancer lb;
+    lb.name = "web";
+    lb.location = {3, 1};
+    program.load_balancers.push_back(lb);
+    auto warnings = build_warnings(program);
+    ASSERT_EQ(warnings.size(), 1u);
+    EXPECT_EQ(warnings[0].rfind("lb.nacl:3:1: Load_balancer web is ignored: ", 0), 0u) << warnings[0];
+    EXPECT_NE(warnings[0].find("does not implement load balancers"), std::string::npos) << warnings[0];
+}
+
 TEST(Toolchain, FlagsFilesAndTools) {
     TempDir dir;
     ASSERT_TRUE(dir.ok());
