@@ -9,15 +9,18 @@ namespace codegen {
 
 namespace {
 
-constexpr uint32_t kLeafTag = 0xff;
+namespace cls = table_encoding;
+
 constexpr uint32_t kNoMatch = 0xffffffff;
+constexpr uint32_t kMaxTrees = 4; // appliance::classifier::max_trees
 
 struct Builder {
     const std::vector<Box>& boxes;
-    const std::vector<uint32_t>& offsets; // of each box in the boxes words
     size_t dims;
     const TreeOptions& options;
     DecisionTableData& out;
+    std::map<std::vector<uint32_t>, uint32_t> leaf_at; // a leaf's words -> its offset (stored once)
+    std::map<std::vector<uint32_t>, uint32_t> list_at; // a list of checked dimensions -> its offset
 
     using Region = std::vector<Interval>;
 
@@ -27,56 +30,137 @@ struct Builder {
         return true;
     }
 
-    void make_leaf(uint32_t node, const std::vector<uint32_t>& list, uint32_t depth) {
-        out.nodes[2 * node] = static_cast<uint32_t>(out.items.size());
-        out.nodes[2 * node + 1] = static_cast<uint32_t>(list.size()) << 8 | kLeafTag;
-        for (uint32_t b : list)
-            out.items.push_back(offsets[b]);
-        ++out.leaves;
+    uint32_t make_leaf(const std::vector<uint32_t>& list, const Region& region, uint32_t depth) {
         out.max_depth = std::max(out.max_depth, depth);
+        // Only the dimensions in which some box does not cover the region need a check.
+        std::vector<uint32_t> checked;
+        for (size_t d = 0; d < dims; ++d)
+            for (uint32_t b : list)
+                if (boxes[b].bounds[d].low > region[d].low || boxes[b].bounds[d].high < region[d].high) {
+                    checked.push_back(static_cast<uint32_t>(d));
+                    break;
+                }
+        uint32_t groups = static_cast<uint32_t>((checked.size() + 3) / 4);
+        std::vector<uint32_t> packed(groups, 0);
+        for (size_t i = 0; i < groups * 4; ++i) // unused lanes read dimension 0 and accept any value
+            packed[i / 4] |= (i < checked.size() ? checked[i] : 0) << (8 * (i % 4));
+        auto [list_entry, new_list] = list_at.try_emplace(packed, static_cast<uint32_t>(out.items.size()));
+        if (new_list) out.items.insert(out.items.end(), packed.begin(), packed.end());
+
+        // One group: a multiple of four boxes, padded with boxes of rule no_match (the lookup checks four
+        // at a time).
+        size_t count = groups == 1 ? (list.size() + 3) / 4 * 4 : list.size();
+        std::vector<uint32_t> words{static_cast<uint32_t>(count) | groups << 12 | list_entry->second << 16};
+        for (uint32_t b : list) {
+            words.push_back(boxes[b].rule);
+            for (uint32_t g = 0; g < groups; ++g) {
+                for (size_t i = 4 * g; i < 4 * g + 4; ++i)
+                    words.push_back(i < checked.size() ? boxes[b].bounds[checked[i]].low : 0);
+                for (size_t i = 4 * g; i < 4 * g + 4; ++i)
+                    words.push_back(i < checked.size()
+                                        ? boxes[b].bounds[checked[i]].high - boxes[b].bounds[checked[i]].low
+                                        : 0xffffffff);
+            }
+        }
+        for (size_t pad = list.size(); pad < count; ++pad) {
+            words.push_back(kNoMatch);
+            words.insert(words.end(), 8, 0);
+        }
+        auto [leaf, added] = leaf_at.try_emplace(std::move(words), static_cast<uint32_t>(out.boxes.size()));
+        if (added) {
+            out.boxes.insert(out.boxes.end(), leaf->first.begin(), leaf->first.end());
+            ++out.leaves;
+            out.leaf_boxes += static_cast<uint32_t>(list.size());
+        }
+        return leaf->second | cls::leaf_bit;
+    }
+
+    // The HyperSplit threshold of dimension d within [low, high]: the fewest boxes on the larger side,
+    // then the fewest copies. None when every box covers the range.
+    std::optional<uint32_t> best_threshold(const std::vector<uint32_t>& list, size_t d, uint32_t low,
+                                           uint32_t high, size_t& larger_out, size_t& total_out) const {
+        std::vector<uint32_t> lows, highs, candidates;
+        for (uint32_t b : list) {
+            uint32_t lo = std::max(boxes[b].bounds[d].low, low);
+            uint32_t hi = std::min(boxes[b].bounds[d].high, high);
+            lows.push_back(lo);
+            highs.push_back(hi);
+            if (lo > low) candidates.push_back(lo - 1);
+            if (hi < high) candidates.push_back(hi);
+        }
+        if (candidates.empty()) return std::nullopt;
+        std::sort(lows.begin(), lows.end());
+        std::sort(highs.begin(), highs.end());
+        std::sort(candidates.begin(), candidates.end());
+        candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+        // left(t): boxes starting at or below t; right(t): boxes ending above t. One sweep.
+        size_t n = list.size(), li = 0, hi = 0, best_larger = SIZE_MAX, best_total = SIZE_MAX;
+        uint32_t best = 0;
+        for (uint32_t t : candidates) {
+            while (li < n && lows[li] <= t)
+                ++li;
+            while (hi < n && highs[hi] <= t)
+                ++hi;
+            size_t left = li, right = n - hi;
+            size_t larger = std::max(left, right), total = left + right;
+            if (larger < best_larger || (larger == best_larger && total < best_total)) {
+                best_larger = larger;
+                best_total = total;
+                best = t;
+            }
+        }
+        larger_out = best_larger;
+        total_out = best_total;
+        return best;
+    }
+
+    void sides(const std::vector<uint32_t>& list, size_t d, uint32_t threshold, std::vector<uint32_t>& left,
+               std::vector<uint32_t>& right) const {
+        for (uint32_t b : list) {
+            if (boxes[b].bounds[d].low <= threshold) left.push_back(b);
+            if (boxes[b].bounds[d].high > threshold) right.push_back(b);
+        }
+    }
+
+    // Up to 2^levels - 1 thresholds of dimension d within [low, high], by HyperSplit steps on the same
+    // dimension; `sizes` gets the boxes of every part.
+    void subdivide(const std::vector<uint32_t>& list, size_t d, uint32_t low, uint32_t high, uint32_t levels,
+                   std::vector<uint32_t>& thresholds, std::vector<size_t>& sizes) const {
+        size_t larger = 0, total = 0;
+        std::optional<uint32_t> t;
+        if (levels > 0 && list.size() > options.leaf_size)
+            t = best_threshold(list, d, low, high, larger, total);
+        if (!t || total == 2 * list.size()) { // no split, or one that copies every box to both sides
+            sizes.push_back(list.size());
+            return;
+        }
+        std::vector<uint32_t> left, right;
+        sides(list, d, *t, left, right);
+        subdivide(left, d, low, *t, levels - 1, thresholds, sizes);
+        thresholds.push_back(*t);
+        subdivide(right, d, *t + 1, high, levels - 1, thresholds, sizes);
     }
 
     struct Split {
         size_t dim = 0;
-        uint32_t threshold = 0;
-        size_t larger = SIZE_MAX, total = SIZE_MAX;
-        bool found = false;
+        std::vector<uint32_t> thresholds;
+        size_t largest = SIZE_MAX, total = SIZE_MAX;
     };
 
-    Split choose(const std::vector<uint32_t>& list, const Region& region) const {
-        Split best;
-        std::vector<uint32_t> lows, highs, candidates;
-        size_t n = list.size();
+    std::optional<Split> choose_split(const std::vector<uint32_t>& list, const Region& region) const {
+        std::optional<Split> best;
         for (size_t d = 0; d < dims; ++d) {
             if (region[d].low == region[d].high) continue;
-            lows.clear();
-            highs.clear();
-            candidates.clear();
-            for (uint32_t b : list) {
-                uint32_t lo = std::max(boxes[b].bounds[d].low, region[d].low);
-                uint32_t hi = std::min(boxes[b].bounds[d].high, region[d].high);
-                lows.push_back(lo);
-                highs.push_back(hi);
-                if (lo > region[d].low) candidates.push_back(lo - 1);
-                if (hi < region[d].high) candidates.push_back(hi);
+            Split s{d, {}, 0, 0};
+            std::vector<size_t> sizes;
+            subdivide(list, d, region[d].low, region[d].high, 3, s.thresholds, sizes);
+            if (s.thresholds.empty()) continue;
+            for (size_t n : sizes) {
+                s.largest = std::max(s.largest, n);
+                s.total += n;
             }
-            if (candidates.empty()) continue;
-            std::sort(lows.begin(), lows.end());
-            std::sort(highs.begin(), highs.end());
-            std::sort(candidates.begin(), candidates.end());
-            candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
-            // left(t): boxes starting at or below t; right(t): boxes ending above t. One sweep.
-            size_t li = 0, hi = 0;
-            for (uint32_t t : candidates) {
-                while (li < n && lows[li] <= t)
-                    ++li;
-                while (hi < n && highs[hi] <= t)
-                    ++hi;
-                size_t left = li, right = n - hi;
-                size_t larger = std::max(left, right), total = left + right;
-                if (larger < best.larger || (larger == best.larger && total < best.total))
-                    best = {d, t, larger, total, true};
-            }
+            if (!best || s.largest < best->largest || (s.largest == best->largest && s.total < best->total))
+                best = std::move(s);
         }
         return best;
     }
@@ -126,15 +210,17 @@ struct Builder {
         return best;
     }
 
-    void cut_node(uint32_t node, std::vector<uint32_t> list, const Region& region, uint32_t depth,
-                  const Cut& cut) {
+    uint32_t new_node() {
+        uint32_t at = static_cast<uint32_t>(out.nodes.size());
+        ++out.inner_nodes;
+        out.nodes.resize(out.nodes.size() + cls::node_words, 0);
+        return at;
+    }
+
+    uint32_t cut_node(const std::vector<uint32_t>& list, const Region& region, uint32_t depth,
+                      const Cut& cut) {
         const Interval& range = region[cut.dim];
         size_t parts = size_t(((uint64_t(range.high) - range.low) >> cut.shift) + 1);
-        uint32_t slot = static_cast<uint32_t>(out.children.size());
-        out.children.resize(out.children.size() + 1 + parts);
-        out.children[slot] = range.low;
-        out.nodes[2 * node] = slot;
-        out.nodes[2 * node + 1] = cut.k << 24 | cut.shift << 16 | static_cast<uint32_t>(cut.dim) << 8 | 0xfe;
         std::vector<std::vector<uint32_t>> lists(parts);
         for (uint32_t b : list) {
             uint64_t lo = std::max(boxes[b].bounds[cut.dim].low, range.low) - range.low;
@@ -142,27 +228,50 @@ struct Builder {
             for (uint64_t i = lo >> cut.shift; i <= hi >> cut.shift; ++i)
                 lists[i].push_back(b);
         }
-        list.clear();
-        list.shrink_to_fit();
-        uint32_t empty = UINT32_MAX; // parts without boxes share one empty leaf
+        uint32_t node = new_node();
+        uint32_t slot = static_cast<uint32_t>(out.children.size());
+        out.children.resize(out.children.size() + parts);
+        out.nodes[node] = cls::cut_kind | static_cast<uint32_t>(cut.dim) << 8 | cut.shift << 16;
+        out.nodes[node + 1] = range.low;
+        out.nodes[node + 2] = slot;
         for (size_t i = 0; i < parts; ++i) {
-            if (lists[i].empty() && empty != UINT32_MAX) {
-                out.children[slot + 1 + i] = empty;
-                continue;
-            }
-            uint32_t child = static_cast<uint32_t>(out.nodes.size() / 2);
-            out.nodes.resize(out.nodes.size() + 2);
-            out.children[slot + 1 + i] = child;
-            if (lists[i].empty()) empty = child;
             Region part = region;
             part[cut.dim].low = static_cast<uint32_t>(range.low + (uint64_t(i) << cut.shift));
             part[cut.dim].high = static_cast<uint32_t>(
                 std::min<uint64_t>(range.high, part[cut.dim].low + (uint64_t(1) << cut.shift) - 1));
-            build(child, std::move(lists[i]), part, depth + 1);
+            uint32_t child = build(std::move(lists[i]), part, depth + 1);
+            out.children[slot + i] = child;
         }
+        return node;
     }
 
-    void build(uint32_t node, std::vector<uint32_t> list, const Region& region, uint32_t depth) {
+    uint32_t split_node(const std::vector<uint32_t>& list, const Region& region, uint32_t depth,
+                        const Split& split) {
+        uint32_t node = new_node();
+        out.nodes[node] = cls::split_kind | static_cast<uint32_t>(split.dim) << 8;
+        for (uint32_t i = 0; i + 1 < cls::split_ways; ++i)
+            out.nodes[node + 1 + i] = i < split.thresholds.size() ? split.thresholds[i] : 0xffffffff;
+        uint32_t low = region[split.dim].low;
+        uint32_t child = 0;
+        for (size_t i = 0; i <= split.thresholds.size(); ++i) {
+            uint32_t high = i < split.thresholds.size() ? split.thresholds[i] : region[split.dim].high;
+            std::vector<uint32_t> part;
+            for (uint32_t b : list)
+                if (boxes[b].bounds[split.dim].low <= high && boxes[b].bounds[split.dim].high >= low)
+                    part.push_back(b);
+            Region sub = region;
+            sub[split.dim] = {low, high};
+            child = build(std::move(part), sub, depth + 1);
+            out.nodes[node + 8 + i] = child;
+            low = high + 1;
+        }
+        for (size_t i = split.thresholds.size() + 1; i < cls::split_ways; ++i)
+            out.nodes[node + 8 + i] = child; // never chosen: the unused thresholds are never below a key
+        return node;
+    }
+
+    // The child reference of a node holding `list` (in rule order) within `region`.
+    uint32_t build(std::vector<uint32_t> list, const Region& region, uint32_t depth) {
         // Boxes after one that covers the whole region can never be first here.
         for (size_t i = 0; i < list.size(); ++i) {
             if (covers(boxes[list[i]], region)) {
@@ -170,37 +279,14 @@ struct Builder {
                 break;
             }
         }
-        if (list.size() <= options.leaf_size || covers(boxes[list.front()], region) ||
-            depth >= options.max_depth) {
-            make_leaf(node, list, depth);
-            return;
-        }
-        if (auto cut = choose_cut(list, region)) {
-            cut_node(node, std::move(list), region, depth, *cut);
-            return;
-        }
-        Split split = choose(list, region);
-        if (!split.found) {
-            make_leaf(node, list, depth);
-            return;
-        }
-        std::vector<uint32_t> left, right;
-        for (uint32_t b : list) {
-            const Interval& i = boxes[b].bounds[split.dim];
-            if (std::max(i.low, region[split.dim].low) <= split.threshold) left.push_back(b);
-            if (std::min(i.high, region[split.dim].high) > split.threshold) right.push_back(b);
-        }
-        list.clear();
-        list.shrink_to_fit();
-        uint32_t child = static_cast<uint32_t>(out.nodes.size() / 2);
-        out.nodes.resize(out.nodes.size() + 4);
-        out.nodes[2 * node] = split.threshold;
-        out.nodes[2 * node + 1] = child << 8 | static_cast<uint32_t>(split.dim);
-        Region left_region = region, right_region = region;
-        left_region[split.dim].high = split.threshold;
-        right_region[split.dim].low = split.threshold + 1;
-        build(child, std::move(left), left_region, depth + 1);
-        build(child + 1, std::move(right), right_region, depth + 1);
+        bool small = list.size() <= options.leaf_size || (depth >= options.max_depth && list.size() < 4096);
+        if (small || covers(boxes[list.front()], region)) return make_leaf(list, region, depth);
+        if (depth == 0) // only a root may be a cut node (the lookup walks split nodes without a branch)
+            if (auto cut = choose_cut(list, region)) return cut_node(list, region, depth, *cut);
+        std::optional<Split> split = choose_split(list, region);
+        if (!split)
+            return make_leaf(list, region, depth); // every box covers the region: only the first counts
+        return split_node(list, region, depth, *split);
     }
 };
 
@@ -219,23 +305,12 @@ DecisionTableData build_decision_table(const std::vector<Box>& boxes, const std:
                                        const TreeOptions& options) {
     DecisionTableData out;
     out.dimensions = static_cast<uint32_t>(dims.size());
-    std::vector<uint32_t> offsets;
-    size_t padded = (dims.size() + 3) / 4 * 4; // appliance::classifier::padded_dimensions
-    for (const Box& box : boxes) {
-        offsets.push_back(static_cast<uint32_t>(out.boxes.size()));
-        out.boxes.push_back(box.rule);
-        out.boxes.push_back(0);
-        for (size_t d = 0; d < padded; ++d)
-            out.boxes.push_back(d < dims.size() ? box.bounds[d].low : 0);
-        for (size_t d = 0; d < padded; ++d)
-            out.boxes.push_back(d < dims.size() ? box.bounds[d].high - box.bounds[d].low : 0xffffffff);
-    }
     for (size_t d = 0; d < dims.size(); ++d)
         if (dims[d] == Dimension{nacl::ir::Field::IpProtocol, -1})
             out.protocol_dimension = static_cast<uint32_t>(d);
     uint32_t classes = out.protocol_dimension == kNoMatch ? 1 : 4;
 
-    Builder builder{boxes, offsets, dims.size(), options, out};
+    Builder builder{boxes, dims.size(), options, out, {}, {}};
     Builder::Region full;
     for (auto& d : dims)
         full.push_back({0, dimension_max(d)});
@@ -251,7 +326,7 @@ DecisionTableData build_decision_table(const std::vector<Box>& boxes, const std:
             for (size_t d = 0; d < dims.size(); ++d) {
                 if (dimension_max(dims[d]) != 0xffffffff) continue;
                 uint64_t span = uint64_t(boxes[b].bounds[d].high) - boxes[b].bounds[d].low;
-                if (!(span >> options.wide_bits)) break;
+                if (!(span >> options.wide_bits) || key + 1 == kMaxTrees) break;
                 ++key;
             }
             groups[key].push_back(b);
@@ -275,46 +350,51 @@ DecisionTableData build_decision_table(const std::vector<Box>& boxes, const std:
         }
         size_t first = out.trees.size();
         for (auto& [key, list] : groups) {
-            uint32_t root = static_cast<uint32_t>(out.nodes.size() / 2);
-            out.nodes.resize(out.nodes.size() + 2);
-            out.trees.push_back({root, boxes[list.front()].rule});
-            builder.build(root, list, region, 0);
+            uint32_t min_rule = boxes[list.front()].rule;
+            out.trees.push_back({builder.build(list, region, 0), min_rule});
         }
         std::stable_sort(out.trees.begin() + long(first), out.trees.end(),
                          [](auto& a, auto& b) { return a.min_rule < b.min_rule; });
     }
     out.class_begin[4] = static_cast<uint32_t>(out.trees.size());
+    if (out.items.empty()) out.items.push_back(0); // keep every array non-empty
+    if (out.nodes.empty()) out.nodes.resize(cls::node_words, 0);
+    if (out.children.empty()) out.children.push_back(0);
     return out;
 }
 
 uint32_t lookup(const DecisionTableData& t, const std::vector<uint32_t>& key) {
-    static constexpr auto protocol_class = [](uint32_t p) {
-        return p == 1 ? 1u : p == 6 ? 2u : p == 17 ? 3u : 0u;
-    };
-    uint32_t c = t.protocol_dimension == kNoMatch ? 0 : protocol_class(key[t.protocol_dimension]);
+    uint32_t c = t.protocol_dimension == kNoMatch ? 0 : cls::protocol_class(key[t.protocol_dimension]);
     uint32_t best = kNoMatch;
     for (uint32_t i = t.class_begin[c]; i < t.class_begin[c + 1]; ++i) {
         const auto& tree = t.trees[i];
         if (tree.min_rule >= best) break;
-        uint32_t node = tree.root;
-        for (;;) {
-            uint32_t info = t.nodes[2 * node + 1];
-            if ((info & 0xff) == kLeafTag) break;
-            if ((info & 0xff) == 0xfe) {
-                const uint32_t* slot = t.children.data() + t.nodes[2 * node];
-                node = slot[1 + ((key[info >> 8 & 0xff] - slot[0]) >> (info >> 16 & 0xff))];
+        uint32_t ref = tree.root;
+        while (!(ref & cls::leaf_bit)) {
+            const uint32_t* node = t.nodes.data() + ref;
+            uint32_t value = key[node[0] >> 8 & 0xff];
+            if ((node[0] & 0xff) == cls::cut_kind) {
+                ref = t.children[node[2] + ((value - node[1]) >> (node[0] >> 16 & 0xff))];
                 continue;
             }
-            node = (info >> 8) + (key[info & 0xff] > t.nodes[2 * node] ? 1 : 0);
+            uint32_t way = 0;
+            while (way + 1 < cls::split_ways && value > node[1 + way])
+                ++way;
+            ref = node[8 + way];
         }
-        uint32_t first = t.nodes[2 * node], count = t.nodes[2 * node + 1] >> 8;
-        for (uint32_t j = 0; j < count; ++j) {
-            const uint32_t* box = t.boxes.data() + t.items[first + j];
+        const uint32_t* leaf = t.boxes.data() + (ref & ~cls::leaf_bit);
+        uint32_t count = leaf[0] & 0xfff, groups = leaf[0] >> 12 & 0xf;
+        std::vector<uint32_t> checked;
+        for (uint32_t g = 0; g < groups; ++g)
+            for (uint32_t lane = 0; lane < 4; ++lane)
+                checked.push_back(t.items[(leaf[0] >> 16) + g] >> (8 * lane) & 0xff);
+        const uint32_t* box = leaf + 1;
+        for (uint32_t j = 0; j < count; ++j, box += 1 + 8 * groups) {
             if (box[0] >= best) break;
-            size_t padded = (t.dimensions + 3) / 4 * 4;
             bool inside = true;
-            for (uint32_t d = 0; d < t.dimensions && inside; ++d)
-                inside = key[d] - box[2 + d] <= box[2 + padded + d];
+            for (uint32_t g = 0; g < groups && inside; ++g)
+                for (uint32_t lane = 0; lane < 4 && inside; ++lane)
+                    inside = key[checked[4 * g + lane]] - box[1 + 8 * g + lane] <= box[5 + 8 * g + lane];
             if (inside) {
                 best = box[0];
                 break;

@@ -27,6 +27,19 @@ void append_numbers(std::string& text, const std::vector<uint32_t>& values, size
     text += "\n";
 }
 
+// One leaf per line: its header, then its boxes (see appliance/classifier/decision_tree.hpp).
+void append_leaves(std::string& text, const std::vector<uint32_t>& leaves) {
+    for (size_t at = 0; at < leaves.size();) {
+        uint32_t header = leaves[at];
+        size_t words = 1 + size_t(header & 0xfff) * (1 + 8 * (header >> 12 & 0xf));
+        text += "\n   ";
+        for (size_t i = at; i < at + words; ++i)
+            text += " " + std::to_string(leaves[i]) + ",";
+        at += words;
+    }
+    text += "\n";
+}
+
 struct CompiledWriter {
     const nacl::ir::Program& program;
     const EmitOptions& options;
@@ -62,8 +75,8 @@ struct CompiledWriter {
         }
         DecisionTableData data = build_decision_table(boxes, dims, options.tree);
         out.stats.boxes += boxes.size();
-        out.stats.nodes += data.nodes.size() / 2;
-        out.stats.items += data.items.size();
+        out.stats.nodes += data.inner_nodes;
+        out.stats.items += data.leaf_boxes;
 
         std::string dim_list;
         for (auto& d : dims)
@@ -71,25 +84,24 @@ struct CompiledWriter {
         std::string& t = out.tables.text;
         t += "// " + name + ": rules " + span + ": " + std::to_string(run.size()) + " rules, " +
              std::to_string(boxes.size()) + " boxes over (" + dim_list + "); " +
-             std::to_string(data.trees.size()) + " trees, " + std::to_string(data.leaves) +
-             " leaves, depth <= " + std::to_string(data.max_depth) + ".\n";
-        t += "// Per box: rule, 0, the lows of (" + dim_list +
-             "), then their spans (high - low), padded to " + std::to_string((dims.size() + 3) / 4 * 4) +
-             " dimensions.\n";
+             std::to_string(data.trees.size()) + " trees, " + std::to_string(data.inner_nodes) + " nodes, " +
+             std::to_string(data.leaves) + " leaves holding " + std::to_string(data.leaf_boxes) +
+             " boxes, depth <= " + std::to_string(data.max_depth) + ".\n";
+        t += "// Leaves: count | groups << 12 | dimension list << 16, then per box the rule and per group of "
+             "four\n"
+             "// checked dimensions their lows and spans (high - low). Nodes: one 16-word line each.\n";
         t += "constexpr std::uint32_t " + name + "_boxes[] = {";
-        append_numbers(t, data.boxes, 2 + 2 * ((dims.size() + 3) / 4 * 4));
+        append_leaves(t, data.boxes);
         t += "};\nconstexpr std::uint32_t " + name + "_items[] = {";
-        if (data.items.empty()) data.items.push_back(0); // only empty leaves: keep the array non-empty
         append_numbers(t, data.items, 16);
-        t += "};\nconstexpr std::uint32_t " + name + "_nodes[] = {";
+        t += "};\nalignas(64) constexpr std::uint32_t " + name + "_nodes[] = {";
         append_numbers(t, data.nodes, 16);
         t += "};\nconstexpr std::uint32_t " + name + "_children[] = {";
-        if (data.children.empty()) data.children.push_back(0); // no cut node: keep the array non-empty
         append_numbers(t, data.children, 16);
         t += "};\nconstexpr classifier::Tree " + name + "_trees[] = {";
         for (auto& tree : data.trees)
             t += "{" + std::to_string(tree.root) + ", " + std::to_string(tree.min_rule) + "}, ";
-        t.resize(t.size() - 2);
+        if (!data.trees.empty()) t.resize(t.size() - 2);
         std::string classes;
         for (uint32_t b : data.class_begin)
             classes += (classes.empty() ? "" : ", ") + std::to_string(b);

@@ -15,57 +15,88 @@ Lanes load(const std::uint32_t* at) {
     return v;
 }
 
-// Whether the box contains the key: key - low <= high - low in every dimension (unsigned, so a key
-// below `low` wraps and fails too), four dimensions per step and no branch per dimension.
-bool box_contains(const std::uint32_t* box, std::uint32_t padded, const std::uint32_t* key) {
-    const std::uint32_t* lows = box + 2;
-    const std::uint32_t* spans = lows + padded;
-    Lanes inside = {~0u, ~0u, ~0u, ~0u};
-    for (std::uint32_t d = 0; d < padded; d += 4) {
-        inside &= (Lanes)(load(key + d) - load(lows + d) <= load(spans + d));
+// One step down from every tree's current node at once, without a branch per tree: a reference that
+// already is a leaf stays (its step reads node 0 and discards the result). The steps of different trees
+// do not depend on each other, so their loads overlap.
+bool step(const DecisionTable& table, std::uint32_t* refs, std::uint32_t n, const std::uint32_t* key) {
+    std::uint32_t all = leaf_bit;
+    for (std::uint32_t t = 0; t < n; ++t) {
+        std::uint32_t ref = refs[t];
+        std::uint32_t leaf = ref & leaf_bit;
+        const std::uint32_t* node = table.nodes + (leaf ? 0 : ref);
+        std::uint32_t value = key[node[0] >> 8 & 0xff];
+        std::uint32_t i = (value > node[1]) + (value > node[2]) + (value > node[3]) + (value > node[4]) +
+                          (value > node[5]) + (value > node[6]) + (value > node[7]);
+        std::uint32_t child = node[8 + i];
+        refs[t] = leaf ? ref : child;
+        all &= refs[t];
     }
-    return (inside[0] & inside[1] & inside[2] & inside[3]) != 0;
+    return all == 0; // some tree has not reached its leaf
 }
 
-std::uint32_t search_tree(const DecisionTable& table, std::uint32_t node, const std::uint32_t* key,
-                          std::uint32_t padded, std::uint32_t best) {
-    const std::uint32_t* nodes = table.nodes;
-    for (;;) {
-        std::uint32_t info = nodes[2 * node + 1];
-        std::uint32_t dimension = info & 0xff;
-        if (dimension == leaf_tag) break;
-        if (dimension == cut_tag) {
-            const std::uint32_t* slot = table.children + nodes[2 * node];
-            node = slot[1 + ((key[info >> 8 & 0xff] - slot[0]) >> (info >> 16 & 0xff))];
-            continue;
-        }
-        node = (info >> 8) + (key[dimension] > nodes[2 * node] ? 1u : 0u);
+// The smallest rule of a box in the leaf that contains the key, or no_match. A box check is
+// key - low <= span (unsigned: a key below `low` wraps and fails too), four dimensions per step; no
+// branch per box but the loop's.
+std::uint32_t scan(const DecisionTable& table, const std::uint32_t* leaf, const std::uint32_t* key) {
+    std::uint32_t header = leaf[0];
+    std::uint32_t count = header & 0xfff, groups = header >> 12 & 0xf;
+    const std::uint32_t* list = table.items + (header >> 16);
+    Lanes lanes[max_groups];
+    for (std::uint32_t g = 0; g < groups; ++g) {
+        std::uint32_t d = list[g];
+        lanes[g] = Lanes{key[d & 0xff], key[d >> 8 & 0xff], key[d >> 16 & 0xff], key[d >> 24]};
     }
-    std::uint32_t first = nodes[2 * node];
-    std::uint32_t count = nodes[2 * node + 1] >> 8;
-    for (std::uint32_t i = 0; i < count; ++i) {
-        const std::uint32_t* box = table.boxes + table.items[first + i];
-        if (box[0] >= best) break; // items are in rule order: nothing better follows
-        if (box_contains(box, padded, key)) return box[0];
+    const std::uint32_t* box = leaf + 1;
+    std::uint32_t best = no_match;
+    if (groups == 1) { // the common case: at most four checked dimensions, one vector step per box
+        // `count` is a multiple of four here (padding boxes have rule no_match): one loop trip per leaf
+        // of up to four boxes, so the loop's branch is predictable.
+        for (std::uint32_t i = 0; i < count; i += 4, box += 36) {
+            for (std::uint32_t j = 0; j < 36; j += 9) {
+                Lanes outside = (Lanes)(lanes[0] - load(box + j + 1) > load(box + j + 5));
+                std::uint32_t rule = box[j] | outside[0] | outside[1] | outside[2] | outside[3];
+                best = rule < best ? rule : best;
+            }
+        }
+        return best;
+    }
+    std::uint32_t stride = 1 + 8 * groups;
+    for (std::uint32_t i = 0; i < count; ++i, box += stride) {
+        Lanes outside = {0, 0, 0, 0};
+        for (std::uint32_t g = 0; g < groups; ++g)
+            outside |= (Lanes)(lanes[g] - load(box + 1 + 8 * g) > load(box + 5 + 8 * g));
+        std::uint32_t rule =
+            box[0] | outside[0] | outside[1] | outside[2] | outside[3]; // no_match unless inside
+        best = rule < best ? rule : best;
     }
     return best;
 }
 
 } // namespace
 
-std::uint32_t first_match(const DecisionTable& table, const std::uint32_t* unpadded) {
-    // The key padded with zeros to a multiple of four (the boxes' padding lanes accept any value).
-    std::uint32_t key[max_dimensions];
-    std::uint32_t padded = padded_dimensions(table.dimensions);
-    for (std::uint32_t d = 0; d < padded; ++d)
-        key[d] = d < table.dimensions ? unpadded[d] : 0;
+std::uint32_t first_match(const DecisionTable& table, const std::uint32_t* key) {
     std::uint32_t c =
         table.protocol_dimension == no_dimension ? 0 : protocol_class(key[table.protocol_dimension]);
+    // The class's trees (at most max_trees), walked together: a root may be a cut node, every node below
+    // is a split node.
+    std::uint32_t refs[max_trees];
+    std::uint32_t n = table.class_begin[c + 1] - table.class_begin[c];
+    const Tree* trees = table.trees + table.class_begin[c];
+    for (std::uint32_t t = 0; t < n; ++t) {
+        std::uint32_t ref = trees[t].root;
+        if (!(ref & leaf_bit) && (table.nodes[ref] & 0xff) == cut_kind) {
+            const std::uint32_t* node = table.nodes + ref;
+            ref = table.children[node[2] + ((key[node[0] >> 8 & 0xff] - node[1]) >> (node[0] >> 16 & 0xff))];
+        }
+        refs[t] = ref;
+    }
+    while (step(table, refs, n, key)) {
+    }
+    // Then the leaves: the smallest matching rule over all of them.
     std::uint32_t best = no_match;
-    for (std::uint32_t t = table.class_begin[c]; t < table.class_begin[c + 1]; ++t) {
-        const Tree& tree = table.trees[t];
-        if (tree.min_rule >= best) break; // a class's trees are in min_rule order
-        best = search_tree(table, tree.root, key, padded, best);
+    for (std::uint32_t t = 0; t < n; ++t) {
+        std::uint32_t rule = scan(table, table.boxes + (refs[t] & ~leaf_bit), key);
+        best = rule < best ? rule : best;
     }
     return best;
 }

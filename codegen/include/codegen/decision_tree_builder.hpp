@@ -1,14 +1,16 @@
 #pragma once
-// Builds the tables of appliance::classifier::DecisionTable from boxes: HyperSplit trees over groups.
+// Builds the tables of appliance::classifier::DecisionTable from boxes: decision trees over groups.
 //
 // Boxes are split by protocol class (when the key has ip.protocol: a TCP packet never walks the UDP
 // rules), then into groups by which of the wide dimensions (addresses) they leave almost open, as
 // EffiCuts does: a group whose boxes are all narrow in the source address splits cleanly on it, and
-// wildcards stop being copied into every leaf. Each group becomes a binary tree: a node cuts the
-// dimension and threshold that best balance its boxes (fewest boxes on the larger side, then fewest
-// copies), until a node holds at most `leaf_size` boxes or its first box covers the node's whole region
-// (later boxes are shadowed there). Leaves keep boxes in rule order, so the first box that contains
-// the key is the answer of that group; the lookup takes the smallest answer over its class's groups.
+// wildcards stop being copied into every leaf. Each group becomes one tree. A node with many boxes spread
+// over a dimension cuts it into 2^k equal parts (HiCuts); otherwise it splits one dimension at up to seven
+// thresholds, each chosen as HyperSplit does (fewest boxes on the larger side, then fewest copies), so one
+// cache line replaces three binary levels. A node becomes a leaf when it holds at most `leaf_size` boxes
+// or its first box covers the node's whole region (later boxes are shadowed there). Leaves keep boxes in
+// rule order, inline, with only the dimensions that some box of the leaf does not cover; identical leaves
+// are stored once. The lookup takes the smallest answer over its class's trees.
 
 #include "codegen/value_sets.hpp"
 
@@ -18,9 +20,22 @@
 
 namespace codegen {
 
+// The encoding of appliance/classifier/decision_tree.hpp (codegen does not include the appliance headers;
+// tests/unit/codegen/decision_tree_test.cpp checks that the two agree).
+namespace table_encoding {
+inline constexpr uint32_t leaf_bit = 0x80000000;
+inline constexpr uint32_t node_words = 16;
+inline constexpr uint32_t split_kind = 0;
+inline constexpr uint32_t cut_kind = 1;
+inline constexpr uint32_t split_ways = 8;
+constexpr uint32_t protocol_class(uint32_t protocol) {
+    return protocol == 1 ? 1 : protocol == 6 ? 2 : protocol == 17 ? 3 : 0;
+}
+} // namespace table_encoding
+
 struct TreeOptions {
-    uint32_t leaf_size = 16;
-    uint32_t max_depth = 48;
+    uint32_t leaf_size = 8;
+    uint32_t max_depth = 24; // inner nodes on a path (a larger leaf than 4095 boxes splits on regardless)
     // Cut nodes: only for nodes of at least cut_min_boxes boxes, at most 2^max_cut_bits parts, no more
     // than cut_parts_per_box parts per box, copies at most cut_copies_percent of the boxes, and every
     // part holding at most 1/cut_min_gain of them.
@@ -30,26 +45,27 @@ struct TreeOptions {
     uint32_t cut_copies_percent = 150;
     uint32_t cut_min_gain = 8;
     // A box is "wide" in an address dimension when it spans more than 2^wide_bits values.
-    uint32_t wide_bits = 24;
+    uint32_t wide_bits = 8;
     // A protocol class with at most this many boxes gets one tree instead of one per group.
     uint32_t single_tree_boxes = 128;
 };
 
-// The four arrays of a DecisionTable, as plain numbers.
+// The arrays of a DecisionTable, as plain numbers (see appliance/classifier/decision_tree.hpp).
 struct DecisionTableData {
     uint32_t dimensions = 0;
     uint32_t protocol_dimension = 0xffffffff;
-    std::vector<uint32_t> boxes;    // rule, 0, lows, spans (padded to a multiple of 4 dimensions)
-    std::vector<uint32_t> items;    // box offsets
-    std::vector<uint32_t> nodes;    // two words per node
-    std::vector<uint32_t> children; // cut nodes: region low, then child node indices
+    std::vector<uint32_t> boxes;    // the leaves: header, then boxes inline
+    std::vector<uint32_t> items;    // the leaves' lists of checked dimensions
+    std::vector<uint32_t> nodes;    // inner nodes, 16 words each
+    std::vector<uint32_t> children; // cut nodes' child references
     struct Tree {
         uint32_t root = 0, min_rule = 0;
     };
     std::vector<Tree> trees;               // per protocol class, by min_rule
     std::array<uint32_t, 5> class_begin{}; // class c: trees [class_begin[c], class_begin[c + 1])
-    // Figures for the comments and the docs.
-    uint32_t leaves = 0, max_depth = 0;
+    // Figures for the comments, the tests and the docs.
+    uint32_t inner_nodes = 0, leaves = 0, max_depth = 0; // nodes, distinct leaves, nodes on the longest path
+    uint32_t leaf_boxes = 0;                             // boxes stored in the distinct leaves
 };
 
 // `boxes` are in rule order (box.rule non-decreasing); every box has one bound per dimension.

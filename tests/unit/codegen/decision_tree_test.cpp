@@ -10,6 +10,14 @@ namespace {
 
 using nacl::ir::Field;
 
+// The builder's copy of the table encoding must be the lookup's.
+static_assert(table_encoding::leaf_bit == appliance::classifier::leaf_bit);
+static_assert(table_encoding::node_words == appliance::classifier::node_words);
+static_assert(table_encoding::split_kind == appliance::classifier::split_kind);
+static_assert(table_encoding::cut_kind == appliance::classifier::cut_kind);
+static_assert(table_encoding::split_ways == appliance::classifier::split_ways);
+static_assert(table_encoding::protocol_class(17) == appliance::classifier::protocol_class(17));
+
 uint32_t brute_force(const std::vector<Box>& boxes, const std::vector<uint32_t>& key) {
     for (auto& b : boxes) {
         bool in = true;
@@ -31,6 +39,26 @@ appliance::classifier::DecisionTable view(const DecisionTableData& data,
     for (size_t c = 0; c < 5; ++c)
         table.class_begin[c] = data.class_begin[c];
     return table;
+}
+
+// The offsets of the distinct leaves in data.boxes.
+std::vector<uint32_t> leaf_offsets(const DecisionTableData& data) {
+    std::vector<uint32_t> out;
+    for (size_t at = 0; at < data.boxes.size();) {
+        out.push_back(uint32_t(at));
+        uint32_t header = data.boxes[at];
+        at += 1 + (header & 0xfff) * (1 + 8 * (header >> 12 & 0xf));
+    }
+    return out;
+}
+
+// The rules of a leaf's boxes, in order.
+std::vector<uint32_t> leaf_rules(const DecisionTableData& data, uint32_t at) {
+    uint32_t header = data.boxes[at];
+    std::vector<uint32_t> rules;
+    for (uint32_t i = 0; i < (header & 0xfff); ++i)
+        rules.push_back(data.boxes[at + 1 + i * (1 + 8 * (header >> 12 & 0xf))]);
+    return rules;
 }
 
 // ClassBench-like boxes: nested prefixes from a small pool, wildcards, port ranges, protocols, and
@@ -126,7 +154,110 @@ TEST_P(DecisionTree, FirstMatchEqualsBruteForce) {
 
 INSTANTIATE_TEST_SUITE_P(Sizes, DecisionTree,
                          testing::Combine(testing::Values(size_t(1), size_t(7), size_t(100), size_t(2000)),
-                                          testing::Values(1u, 4u, 16u)));
+                                          testing::Values(1u, 2u, 4u, 8u, 16u)));
+
+// Both lookups agree with a first-match scan on `keys`.
+void expect_first_match(const std::vector<Box>& boxes, const std::vector<Dimension>& dims,
+                        const std::vector<std::vector<uint32_t>>& keys, const TreeOptions& options = {}) {
+    auto data = build_decision_table(boxes, dims, options);
+    std::vector<appliance::classifier::Tree> trees;
+    auto table = view(data, trees);
+    for (auto& key : keys) {
+        uint32_t expect = brute_force(boxes, key);
+        EXPECT_EQ(lookup(data, key), expect) << key[0] << " " << key[1];
+        EXPECT_EQ(appliance::classifier::first_match(table, key.data()), expect) << key[0] << " " << key[1];
+    }
+}
+
+TEST(DecisionTreeEdges, BoundsZeroAndAllOnesSingleValuesAndWildcards) {
+    std::vector<Box> boxes;
+    for (uint32_t r = 0; r < 40; ++r) {
+        uint32_t v = r % 4 == 0 ? 0 : r % 4 == 1 ? 0xffffffff : r * 0x01010101;
+        boxes.push_back({r, {{6, 6}, {v, v}, {r % 3 == 0 ? 0 : v, r % 3 == 0 ? 0xffffffff : v}}});
+    }
+    boxes.push_back({40, {{0, 255}, {0, 0xffffffff}, {0, 0}}});
+    boxes.push_back({41, {{0, 255}, {0xfffffffe, 0xffffffff}, {0, 0xffffffff}}});
+    std::vector<std::vector<uint32_t>> keys;
+    for (uint32_t p : {0u, 1u, 6u, 17u, 255u})
+        for (uint32_t a : {0u, 1u, 0x01010101u, 0x02020202u, 0xfffffffeu, 0xffffffffu})
+            for (uint32_t b : {0u, 1u, 0x01010101u, 0xfffffffeu, 0xffffffffu})
+                keys.push_back({p, a, b});
+    std::vector<Dimension> d{{Field::IpProtocol, -1}, {Field::IpSaddr, -1}, {Field::IpDaddr, -1}};
+    for (uint32_t leaf : {1u, 2u, 4u, 8u}) {
+        TreeOptions options;
+        options.leaf_size = leaf;
+        expect_first_match(boxes, d, keys, options);
+    }
+}
+
+TEST(DecisionTreeEdges, IdenticalAndShadowedRulesKeepTheFirst) {
+    std::vector<Box> boxes;
+    for (uint32_t r = 0; r < 300; ++r) // groups of ten identical boxes; every tenth rule is shadowed
+        boxes.push_back({r, {{6, 6}, {r / 10 * 1000, r / 10 * 1000 + 999}, {0, 65535}}});
+    std::vector<std::vector<uint32_t>> keys;
+    for (uint32_t a = 0; a < 31000; a += 250)
+        keys.push_back({6, a, 80});
+    std::vector<Dimension> d{{Field::IpProtocol, -1}, {Field::IpSaddr, -1}, {Field::TcpDport, -1}};
+    expect_first_match(boxes, d, keys);
+    auto data = build_decision_table(boxes, d, {});
+    for (uint32_t at : leaf_offsets(data))
+        for (uint32_t rule : leaf_rules(data, at))
+            EXPECT_TRUE(rule == appliance::classifier::no_match || rule % 10 == 0) << rule;
+}
+
+TEST(DecisionTreeEdges, ManyOverlappingRulesInOneRegion) {
+    // 3,000 rules all containing the point (6, 1000, 1000): nested and crossing ranges. Deep, copied,
+    // and leaves larger than leaf_size where nothing separates the boxes.
+    std::mt19937_64 rng(7);
+    std::vector<Box> boxes;
+    for (uint32_t r = 0; r < 3000; ++r) {
+        uint32_t a = uint32_t(rng() % 1000), b = uint32_t(rng() % 1000);
+        boxes.push_back({r, {{6, 6}, {1000 - a, 1000 + b}, {1000 - b, 1000 + a}}});
+    }
+    std::vector<std::vector<uint32_t>> keys;
+    for (int i = 0; i < 3000; ++i)
+        keys.push_back({6, uint32_t(rng() % 2200), uint32_t(rng() % 2200)});
+    std::vector<Dimension> d{{Field::IpProtocol, -1}, {Field::IpSaddr, -1}, {Field::IpDaddr, -1}};
+    expect_first_match(boxes, d, keys);
+}
+
+TEST(DecisionTreeShape, LeavesStoreOnlyTheDimensionsTheyCheck) {
+    // Per protocol class one tree; every box of the TCP leaves covers the protocol (the region is TCP)
+    // so no leaf checks dimension 0, and rules on saddr alone check one dimension.
+    std::vector<Box> boxes;
+    for (uint32_t r = 0; r < 64; ++r)
+        boxes.push_back({r, {{6, 6}, {r * 256, r * 256 + 255}, {0, 65535}}});
+    auto data =
+        build_decision_table(boxes, {{Field::IpProtocol, -1}, {Field::IpSaddr, -1}, {Field::TcpDport, -1}});
+    ASSERT_FALSE(leaf_offsets(data).empty());
+    for (uint32_t at : leaf_offsets(data)) {
+        uint32_t header = data.boxes[at];
+        uint32_t groups = header >> 12 & 0xf;
+        ASSERT_LE(groups, 1u);
+        if (groups == 1) {
+            EXPECT_EQ((header & 0xfff) % 4, 0u);            // padded to four boxes
+            EXPECT_EQ(data.items[header >> 16] & 0xff, 1u); // saddr only (other lanes: padding)
+        }
+    }
+    EXPECT_EQ(lookup(data, {6, 5 * 256 + 3, 80}), 5u);
+    EXPECT_EQ(lookup(data, {17, 5 * 256 + 3, 80}), appliance::classifier::no_match);
+}
+
+TEST(DecisionTreeShape, SplitNodesAreOneCacheLine) {
+    std::mt19937_64 rng(3);
+    auto boxes = random_boxes(rng, 2000);
+    auto data = build_decision_table(boxes, dims(), {});
+    ASSERT_EQ(data.nodes.size() % appliance::classifier::node_words, 0u);
+    size_t splits = 0;
+    for (size_t at = 0; at < data.nodes.size(); at += appliance::classifier::node_words) {
+        if ((data.nodes[at] & 0xff) != appliance::classifier::split_kind) continue;
+        ++splits;
+        for (uint32_t i = 2; i < appliance::classifier::split_ways; ++i) // ascending thresholds
+            EXPECT_LE(data.nodes[at + i - 1], data.nodes[at + i]);
+    }
+    EXPECT_GT(splits, 0u);
+    EXPECT_LE(data.trees.size(), 4u * appliance::classifier::max_trees);
+}
 
 TEST(DecisionTreeShape, ProtocolClassesSearchOnlyTheirTrees) {
     // Rule 0 is UDP-only, rule 1 any protocol: a TCP key must find rule 1, a UDP key rule 0.
@@ -148,8 +279,9 @@ TEST(DecisionTreeShape, ACatchAllShadowsEverythingAfterIt) {
         boxes.push_back({r, {{6, 6}, {r, r}}});
     auto data = build_decision_table(boxes, {{Field::IpTtl, -1}, {Field::IpSaddr, -1}}, {});
     // Every leaf ends at the first box covering its region: nothing after rule 1 is ever stored.
-    for (uint32_t offset : data.items)
-        EXPECT_LE(data.boxes[offset], 1u);
+    for (uint32_t at : leaf_offsets(data))
+        for (uint32_t rule : leaf_rules(data, at))
+            EXPECT_TRUE(rule <= 1u || rule == appliance::classifier::no_match) << rule; // or padding
     EXPECT_EQ(lookup(data, {6, 50}), 0u);
     EXPECT_EQ(lookup(data, {17, 50}), 1u);
 }

@@ -19,50 +19,46 @@ namespace classifier = appliance::classifier;
 
 // ---- Data of the rules ----
 
-// fn_0_drop_invalid_t0: rules firewall.nacl:42:9 .. firewall.nacl:42:9: 1 rules, 1 boxes over (ct.state); 1 trees, 1 leaves, depth <= 0.
-// Per box: rule, 0, the lows of (ct.state), then their spans (high - low), padded to 4 dimensions.
+// fn_0_drop_invalid_t0: rules firewall.nacl:42:9 .. firewall.nacl:42:9: 1 rules, 1 boxes over (ct.state); 1 trees, 0 nodes, 1 leaves holding 1 boxes, depth <= 0.
+// Leaves: count | groups << 12 | dimension list << 16, then per box the rule and per group of four
+// checked dimensions their lows and spans (high - low). Nodes: one 16-word line each.
 constexpr std::uint32_t fn_0_drop_invalid_t0_boxes[] = {
-    0, 0, 3, 0, 0, 0, 0, 4294967295, 4294967295, 4294967295,
+    4100, 0, 3, 0, 0, 0, 0, 4294967295, 4294967295, 4294967295, 4294967295, 0, 0, 0, 0, 0, 0, 0, 0, 4294967295, 0, 0, 0, 0, 0, 0, 0, 0, 4294967295, 0, 0, 0, 0, 0, 0, 0, 0,
 };
 constexpr std::uint32_t fn_0_drop_invalid_t0_items[] = {
     0,
 };
-constexpr std::uint32_t fn_0_drop_invalid_t0_nodes[] = {
-    0, 511,
+alignas(64) constexpr std::uint32_t fn_0_drop_invalid_t0_nodes[] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 };
 constexpr std::uint32_t fn_0_drop_invalid_t0_children[] = {
     0,
 };
-constexpr classifier::Tree fn_0_drop_invalid_t0_trees[] = {{0, 0}};
+constexpr classifier::Tree fn_0_drop_invalid_t0_trees[] = {{2147483648, 0}};
 constexpr classifier::DecisionTable fn_0_drop_invalid_t0 = {1, classifier::no_dimension, fn_0_drop_invalid_t0_boxes, fn_0_drop_invalid_t0_items, fn_0_drop_invalid_t0_nodes, fn_0_drop_invalid_t0_children, fn_0_drop_invalid_t0_trees, {0, 1, 1, 1, 1}};
 constexpr Decision fn_0_drop_invalid_t0_decisions[] = {
     {Verdict::Drop, 0}, // 0: firewall.nacl:42:9
 };
 
-// fn_1_forward_policy_t1: rules firewall.nacl:49:9 .. firewall.nacl:70:13: 6 rules, 9 boxes over (ip.protocol, ip.saddr, ip.daddr, dport, icmp.type, ct.state); 4 trees, 4 leaves, depth <= 0.
-// Per box: rule, 0, the lows of (ip.protocol, ip.saddr, ip.daddr, dport, icmp.type, ct.state), then their spans (high - low), padded to 8 dimensions.
+// fn_1_forward_policy_t1: rules firewall.nacl:49:9 .. firewall.nacl:70:13: 6 rules, 9 boxes over (ip.protocol, ip.saddr, ip.daddr, dport, icmp.type, ct.state); 4 trees, 0 nodes, 4 leaves holding 18 boxes, depth <= 0.
+// Leaves: count | groups << 12 | dimension list << 16, then per box the rule and per group of four
+// checked dimensions their lows and spans (high - low). Nodes: one 16-word line each.
 constexpr std::uint32_t fn_1_forward_policy_t1_boxes[] = {
-    0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 255, 4294967295, 4294967295, 65535, 255, 1, 4294967295, 4294967295,
-    1, 0, 0, 167772226, 0, 0, 0, 0, 0, 0, 255, 0, 4294967295, 65535, 255, 4, 4294967295, 4294967295,
-    1, 0, 0, 167772288, 0, 0, 0, 0, 0, 0, 255, 63, 4294967295, 65535, 255, 4, 4294967295, 4294967295,
-    2, 0, 6, 0, 167837698, 80, 0, 0, 0, 0, 0, 4294967295, 1, 0, 255, 4, 4294967295, 4294967295,
-    2, 0, 6, 0, 167837698, 443, 0, 0, 0, 0, 0, 4294967295, 1, 0, 255, 4, 4294967295, 4294967295,
-    2, 0, 6, 0, 167837698, 8000, 0, 0, 0, 0, 0, 4294967295, 1, 80, 255, 4, 4294967295, 4294967295,
-    3, 0, 6, 167772165, 0, 22, 0, 0, 0, 0, 0, 1, 4294967295, 0, 255, 4, 4294967295, 4294967295,
-    4, 0, 1, 0, 0, 0, 8, 0, 0, 0, 0, 4294967295, 4294967295, 65535, 0, 4, 4294967295, 4294967295,
-    5, 0, 17, 167837696, 0, 53, 0, 0, 0, 0, 0, 255, 4294967295, 0, 255, 4, 4294967295, 4294967295,
+    4100, 0, 0, 1, 0, 0, 4294967295, 1, 4294967295, 4294967295, 1, 167772226, 0, 0, 0, 0, 4, 4294967295, 4294967295, 1, 167772288, 0, 0, 0, 63, 4, 4294967295, 4294967295, 4294967295, 0, 0, 0, 0, 0, 0, 0, 0,
+    69636, 0, 0, 0, 1, 0, 4294967295, 255, 1, 4294967295, 1, 167772226, 0, 0, 0, 0, 255, 4, 4294967295, 1, 167772288, 0, 0, 0, 63, 255, 4, 4294967295, 4, 0, 8, 0, 0, 4294967295, 0, 4, 4294967295,
+    135176, 0, 0, 0, 0, 1, 4294967295, 4294967295, 65535, 1, 1, 167772226, 0, 0, 0, 0, 4294967295, 65535, 4, 1, 167772288, 0, 0, 0, 63, 4294967295, 65535, 4, 2, 0, 167837698, 80, 0, 4294967295, 1, 0, 4, 2, 0, 167837698, 443, 0, 4294967295, 1, 0, 4, 2, 0, 167837698, 8000, 0, 4294967295, 1, 80, 4, 3, 167772165, 0, 22, 0, 1, 4294967295, 0, 4, 4294967295, 0, 0, 0, 0, 0, 0, 0, 0,
+    200708, 0, 0, 0, 1, 0, 4294967295, 65535, 1, 4294967295, 1, 167772226, 0, 0, 0, 0, 65535, 4, 4294967295, 1, 167772288, 0, 0, 0, 63, 65535, 4, 4294967295, 5, 167837696, 53, 0, 0, 255, 0, 4, 4294967295,
 };
 constexpr std::uint32_t fn_1_forward_policy_t1_items[] = {
-    0, 18, 36, 0, 18, 36, 126, 0, 18, 36, 54, 72, 90, 108, 0, 18,
-    36, 144,
+    1281, 328705, 84083201, 328449,
 };
-constexpr std::uint32_t fn_1_forward_policy_t1_nodes[] = {
-    0, 1023, 3, 1279, 7, 2047, 14, 1279,
+alignas(64) constexpr std::uint32_t fn_1_forward_policy_t1_nodes[] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 };
 constexpr std::uint32_t fn_1_forward_policy_t1_children[] = {
     0,
 };
-constexpr classifier::Tree fn_1_forward_policy_t1_trees[] = {{0, 0}, {1, 0}, {2, 0}, {3, 0}};
+constexpr classifier::Tree fn_1_forward_policy_t1_trees[] = {{2147483648, 0}, {2147483685, 0}, {2147483722, 0}, {2147483795, 0}};
 constexpr classifier::DecisionTable fn_1_forward_policy_t1 = {6, 0, fn_1_forward_policy_t1_boxes, fn_1_forward_policy_t1_items, fn_1_forward_policy_t1_nodes, fn_1_forward_policy_t1_children, fn_1_forward_policy_t1_trees, {0, 1, 2, 3, 4}};
 constexpr Decision fn_1_forward_policy_t1_decisions[] = {
     {Verdict::Accept, 2}, // 0: firewall.nacl:49:9
@@ -74,23 +70,24 @@ constexpr Decision fn_1_forward_policy_t1_decisions[] = {
 };
 
 constexpr LogArg log_0[] = {{"banned host ", FieldId::IpSaddr}, {nullptr, FieldId::IpSaddr}, {" tried ", FieldId::IpSaddr}, {nullptr, FieldId::IpDaddr}};
-// fn_2_protect_appliance_t2: rules firewall.nacl:78:9 .. firewall.nacl:87:13: 3 rules, 3 boxes over (ip.protocol, ip.saddr, dport, icmp.type, ct.state); 4 trees, 4 leaves, depth <= 0.
-// Per box: rule, 0, the lows of (ip.protocol, ip.saddr, dport, icmp.type, ct.state), then their spans (high - low), padded to 8 dimensions.
+// fn_2_protect_appliance_t2: rules firewall.nacl:78:9 .. firewall.nacl:87:13: 3 rules, 3 boxes over (ip.protocol, ip.saddr, dport, icmp.type, ct.state); 4 trees, 0 nodes, 3 leaves holding 5 boxes, depth <= 0.
+// Leaves: count | groups << 12 | dimension list << 16, then per box the rule and per group of four
+// checked dimensions their lows and spans (high - low). Nodes: one 16-word line each.
 constexpr std::uint32_t fn_2_protect_appliance_t2_boxes[] = {
-    0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 255, 4294967295, 65535, 255, 0, 4294967295, 4294967295, 4294967295,
-    1, 0, 1, 0, 0, 8, 0, 0, 0, 0, 0, 4294967295, 65535, 0, 4, 4294967295, 4294967295, 4294967295,
-    2, 0, 6, 167772165, 22, 0, 0, 0, 0, 0, 0, 1, 0, 255, 4, 4294967295, 4294967295, 4294967295,
+    4100, 0, 1, 0, 0, 0, 0, 4294967295, 4294967295, 4294967295, 4294967295, 0, 0, 0, 0, 0, 0, 0, 0, 4294967295, 0, 0, 0, 0, 0, 0, 0, 0, 4294967295, 0, 0, 0, 0, 0, 0, 0, 0,
+    69636, 0, 0, 1, 0, 0, 255, 0, 4294967295, 4294967295, 1, 8, 0, 0, 0, 0, 4, 4294967295, 4294967295, 4294967295, 0, 0, 0, 0, 0, 0, 0, 0, 4294967295, 0, 0, 0, 0, 0, 0, 0, 0,
+    135172, 0, 0, 0, 1, 0, 4294967295, 65535, 0, 4294967295, 2, 167772165, 22, 0, 0, 1, 0, 4, 4294967295, 4294967295, 0, 0, 0, 0, 0, 0, 0, 0, 4294967295, 0, 0, 0, 0, 0, 0, 0, 0,
 };
 constexpr std::uint32_t fn_2_protect_appliance_t2_items[] = {
-    0, 0, 18, 0, 36, 0,
+    4, 1027, 262657,
 };
-constexpr std::uint32_t fn_2_protect_appliance_t2_nodes[] = {
-    0, 511, 1, 767, 3, 767, 5, 511,
+alignas(64) constexpr std::uint32_t fn_2_protect_appliance_t2_nodes[] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 };
 constexpr std::uint32_t fn_2_protect_appliance_t2_children[] = {
     0,
 };
-constexpr classifier::Tree fn_2_protect_appliance_t2_trees[] = {{0, 0}, {1, 0}, {2, 0}, {3, 0}};
+constexpr classifier::Tree fn_2_protect_appliance_t2_trees[] = {{2147483648, 0}, {2147483685, 0}, {2147483722, 0}, {2147483648, 0}};
 constexpr classifier::DecisionTable fn_2_protect_appliance_t2 = {5, 0, fn_2_protect_appliance_t2_boxes, fn_2_protect_appliance_t2_items, fn_2_protect_appliance_t2_nodes, fn_2_protect_appliance_t2_children, fn_2_protect_appliance_t2_trees, {0, 1, 2, 3, 4}};
 constexpr Decision fn_2_protect_appliance_t2_decisions[] = {
     {Verdict::Accept, 10}, // 0: firewall.nacl:78:9
