@@ -13,7 +13,7 @@ nlohmann-json3-dev libcli11-dev
 googletest libgtest-dev libgmock-dev libbenchmark-dev
 iproute2 iputils-ping netcat-openbsd traceroute tcpdump nftables bridge-utils
 python3 python3-scapy netsniff-ng socat curl iperf3 hping3 binutils
-dpdk-dev gnuplot-nox
+dpdk-dev gnuplot-nox dnsmasq-base
 "
 
 missing=""

@@ -86,6 +86,9 @@ void Interface::apply_dhcp(const DhcpClient::Action& action) {
         break;
     }
     }
+    if (action.configure != DhcpClient::Action::Configure::None && stack_.address_handler_) {
+        stack_.address_handler_(*this, dhcp_->state());
+    }
     if (action.send) stack_.dhcp_send(*this, *action.send, action.send_to);
 }
 

@@ -99,6 +99,8 @@ private:
     bool set_up_timers();
     void install_hooks();
     void print_summary();
+    // A console line when DHCP changes an Iface's address (lease bound, fallback applied, lease lost).
+    void report_address(net::Interface& iface, net::DhcpState state);
 
     // The packet path (firewall/*.cpp).
     template <net::HookPoint P>

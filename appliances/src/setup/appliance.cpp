@@ -25,6 +25,7 @@ Appliance::~Appliance() {
     if (hooks_installed_) {
         for (std::size_t p = 0; p < net::hook_point_count; ++p)
             stack_.hooks().clear(static_cast<net::HookPoint>(p));
+        stack_.on_address_change({});
     }
     if (timers_) {
         for (std::size_t i = 0; i < config_.timers.size(); ++i) {
@@ -39,6 +40,8 @@ bool Appliance::set_up() {
         !set_up_syslog() || !set_up_timers())
         return false;
     install_hooks();
+    stack_.on_address_change(
+        [this](net::Interface& iface, net::DhcpState state) { report_address(iface, state); });
     print_summary();
     return true;
 }
@@ -219,6 +222,20 @@ void Appliance::print_summary() {
         t.add(", syslog to ").add_ipv4(config_.syslog.address).add(':').add_number(config_.syslog.port);
     t.add(", ").add_number(config_.timers.size()).add(config_.timers.size() == 1 ? " timer\n" : " timers\n");
     console(t.view());
+}
+
+void Appliance::report_address(net::Interface& iface, net::DhcpState state) {
+    const std::uint8_t index = iface_of_net_[iface.index()];
+    if (index == no_iface) return;
+    TextBuffer<200> t;
+    t.add("appliance: Iface ").add(config_.ifaces[index].name).add(": dhcp ").add(net::to_string(state));
+    if (iface.is_configured()) {
+        t.add(", ").add_ipv4(iface.address().value).add('/').add_number(iface.cidr().prefix_len);
+        if (!iface.gateway().is_unspecified()) t.add(", gateway ").add_ipv4(iface.gateway().value);
+    } else {
+        t.add(", no address");
+    }
+    console(t.add('\n').view());
 }
 
 } // namespace appliance

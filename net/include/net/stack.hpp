@@ -81,6 +81,9 @@ public:
     static constexpr std::size_t max_protocol_handlers = 4;
 
     using IcmpHandler = InplaceFunction<void(const IcmpEvent&)>;
+    // An interface's address changed by DHCP (a lease bound or renewed with other values, the fallback
+    // applied, the lease lost): the interface, and the client's state after the change.
+    using AddressHandler = InplaceFunction<void(Interface&, DhcpState)>;
     // Takes a datagram for this host (data() at its IPv4 header, reassembled, Input hook passed).
     using ProtocolHandler = InplaceFunction<void(Interface& in, PacketPtr datagram)>;
 
@@ -115,6 +118,7 @@ public:
     PacketPool& pool() { return pool_; }
 
     void on_icmp(IcmpHandler handler) { icmp_handler_ = std::move(handler); }
+    void on_address_change(AddressHandler handler) { address_handler_ = std::move(handler); }
     ErrorOr<void> set_protocol_handler(std::uint8_t protocol, ProtocolHandler handler);
 
     // Route selection for locally generated datagrams; `via` forces the interface (limited broadcast, DHCP).
@@ -195,6 +199,7 @@ private:
     IcmpRateLimiter icmp_limiter_;
     StackCounters counters_;
     IcmpHandler icmp_handler_;
+    AddressHandler address_handler_;
     std::array<std::pair<std::uint8_t, ProtocolHandler>, max_protocol_handlers> protocol_handlers_{};
     std::array<UdpSocket*, max_udp_sockets> udp_sockets_{};
     PacketBatch rx_batch_;

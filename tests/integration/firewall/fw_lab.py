@@ -173,6 +173,8 @@ def main():
                 for host, cmd in scenario.setup:
                     code, out = run.host(host, *cmd)
                     run.check(f"{host}: {' '.join(cmd)}", code == 0, out or "ok")
+                if scenario.before_boot:
+                    scenario.before_boot(run)
                 with open(run.console_path, "w") as console:
                     qemu = subprocess.Popen(
                         [args.netlab, "sw", args.lab,

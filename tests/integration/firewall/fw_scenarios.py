@@ -24,6 +24,7 @@ class Scenario:
     hosts: list
     checks: Callable
     setup: list = field(default_factory=list)
+    before_boot: Callable = None  # starts helpers the appliance needs as it boots (a DHCP server)
 
 
 def no_lines(run, what, log, patterns):
@@ -318,6 +319,83 @@ def router_nat(run):
               [r"^syslog info: to the router from the lab: 10\.30\.0\.2$"])
 
 
+# ---- 8. Interfaces: DHCP, DHCP with fallback, an 802.1Q VLAN, a NIC chosen by its MAC ----
+
+APPLIANCE_WAN_MAC = "52:54:00:fe:00:00"  # fw_lab.py gives NIC i the MAC 52:54:00:fe:00:0i
+
+
+def wait_console(run, pattern, seconds):
+    """(found, console text): waits until a console line matches."""
+    deadline = time.monotonic() + seconds
+    while True:
+        text = run.console()
+        if re.search(pattern, text, re.M) or time.monotonic() > deadline:
+            return re.search(pattern, text, re.M) is not None, text
+        time.sleep(0.2)
+
+
+def start_dhcp_server(run):
+    """dnsmasq (DHCP only, no DNS) on the wan host, up before QEMU starts: the appliance's NIC 0 gets
+    10.3.0.77 by its MAC, with the wan host as its router."""
+    run.spawn_ready("wan", r"DHCP, IP range", "dnsmasq", "--no-daemon", "--conf-file=/dev/null", "--port=0",
+                    "--user=root", "--interface=eth0", "--bind-interfaces", "--no-ping", "--log-dhcp",
+                    "--dhcp-range=10.3.0.50,10.3.0.99,255.255.255.0,10m",
+                    f"--dhcp-host={APPLIANCE_WAN_MAC},10.3.0.77", "--dhcp-option=option:router,10.3.0.2",
+                    f"--dhcp-leasefile={os.path.join(run.work, 'leases')}", "--pid-file=")
+
+
+def interfaces(run):
+    started = time.monotonic()
+    # Nothing answers on lan before its DHCP gives up (30 s): no address yet.
+    received, out = ping(run, "lan", "10.4.0.1", count=1)
+    run.check("lan (dhcp-with-fallback) has no address while DHCP is still trying", received == 0,
+              out.strip().splitlines()[-1])
+
+    found, text = wait_console(run, r"^appliance: Iface wan: dhcp bound.*$", 30)
+    line = re.search(r"^appliance: Iface wan: dhcp bound.*$", text, re.M)
+    run.check("wan (dhcp) is bound to the address the server gives its MAC, with the server's router",
+              found and line is not None and line.group(0).endswith("10.3.0.77/24, gateway 10.3.0.2"),
+              line.group(0) if line else text)
+    received, out = ping(run, "wan", "10.3.0.77")
+    run.check("the leased address answers", received >= 2, out.strip().splitlines()[-1])
+
+    # This kernel has no 8021q, so the lan host speaks 802.1Q through scapy on its eth0.
+    mac = "52:54:00:fe:00:01"
+    answers = run.scapy("lan", "vlan-arp:10.20.0.1:20:10.20.0.2", f"vlan-ping:10.20.0.1:20:10.20.0.2:{mac}",
+                        f"vlan-ping:10.5.0.2:20:10.20.0.2:{mac}", "vlan-arp:10.20.0.1:30:10.20.0.2",
+                        f"vlan-ping:10.20.0.1:30:10.20.0.2:{mac}")
+    a = answers["vlan-arp:10.20.0.1:20:10.20.0.2"]
+    run.check("voice (VLAN 20 on NIC 1) answers ARP, tagged 20, with NIC 1's MAC",
+              a.startswith(f"vlan=20 arp op=2 psrc=10.20.0.1 hwsrc={mac}"), a)
+    a = answers[f"vlan-ping:10.20.0.1:20:10.20.0.2:{mac}"]
+    run.check("... and echo requests, tagged 20", a.startswith("vlan=20 icmp src=10.20.0.1 type=0"), a)
+    a = answers[f"vlan-ping:10.5.0.2:20:10.20.0.2:{mac}"]
+    run.check("VLAN 20 to dmz is forwarded and the reply comes back tagged 20",
+              a.startswith("vlan=20 icmp src=10.5.0.2 type=0"), a)
+    for action in ("vlan-arp:10.20.0.1:30:10.20.0.2", f"vlan-ping:10.20.0.1:30:10.20.0.2:{mac}"):
+        run.check(f"nothing answers on VLAN 30, which no Iface has ({action.split(':')[0]})",
+                  answers[action] == "none", answers[action])
+    received, out = ping(run, "dmz", "10.5.0.1")
+    run.check("dmz (NIC chosen by its MAC) answers", received >= 2, out.strip().splitlines()[-1])
+
+    wan = run.serve("wan", SERVE, "tcp:10.3.0.2:8000", "tcp:10.3.0.2:23")
+    run.serve("dmz", SERVE, "tcp:10.5.0.2:8000")
+    run.expect("dmz", OPEN, {"tcp:10.3.0.2:8000": "open"}, "dmz to wan, routed to the leased subnet")
+    run.expect("dmz", BLOCKED, {"tcp:10.3.0.2:23": "timeout"}, "the forward chain drops telnet")
+    run.expect("wan", OPEN, {"tcp:10.5.0.2:8000": "open"}, "wan to dmz, through the leased address")
+    no_lines(run, "telnet never reached the wan host", wan, [r"^tcp 23 "])
+
+    left = max(1.0, 50 - (time.monotonic() - started))
+    found, text = wait_console(run, r"^appliance: Iface lan: dhcp fell back.*$", left)
+    line = re.search(r"^appliance: Iface lan: dhcp fell back.*$", text, re.M)
+    run.check("lan falls back to its static address when no DHCP server answers",
+              found and line is not None and line.group(0).endswith("10.4.0.1/24"),
+              line.group(0) if line else text[-400:])
+    received, out = ping(run, "lan", "10.4.0.1")
+    run.check("... which then answers", received >= 2, out.strip().splitlines()[-1])
+    run.expect("lan", OPEN, {"tcp:10.5.0.2:8000@10.4.0.2": "open"}, "lan to dmz, forwarded after the fallback")
+
+
 def lab(*hosts):
     return list(hosts)
 
@@ -338,4 +416,9 @@ SCENARIOS = {
     "router_nat": Scenario(os.path.join(HERE, "..", "..", "..", "examples", "router_nat.nacl"),
                            lab("wan:203.0.113.1/30:203.0.113.2", "srv:10.10.0.80/24:10.10.0.1",
                                "lab:10.30.0.2/24:10.30.0.1"), router_nat),
+    "interfaces": Scenario("interfaces.nacl", lab("wan:10.3.0.2/24", "lan:10.4.0.2/24", "dmz:10.5.0.2/24:10.5.0.1"),
+                           interfaces, [
+                               ("wan", ("ip", "route", "add", "10.0.0.0/8", "via", "10.3.0.77")),
+                               ("lan", ("ip", "route", "add", "10.5.0.0/24", "via", "10.4.0.1")),
+                           ], before_boot=start_dhcp_server),
 }

@@ -222,6 +222,25 @@ def scapy_actions(actions):
             quoted = IP(src=dst, dst=arg, ttl=60) / UDP(sport=sport, dport=53)
             send(IP(dst=dst) / ICMP(type=3, code=3) / bytes(quoted), count=3, inter=0.2)
             print(f"{action} sent 3 quoting {arg}:{sport}", flush=True)
+        elif kind in ("vlan-arp", "vlan-ping"):
+            # 802.1Q frames from eth0, which has no VLAN device (this kernel has no 8021q): scapy tags them
+            # itself and reads the tag of the answer back (PACKET_AUXDATA when the veth stripped it).
+            from scapy.all import ARP, Dot1Q, Ether, get_if_hwaddr, srp1
+            vlan, src, own = int(arg), more[0], get_if_hwaddr("eth0")
+            if kind == "vlan-arp":
+                frame = (Ether(src=own, dst="ff:ff:ff:ff:ff:ff") / Dot1Q(vlan=vlan) /
+                         ARP(op=1, hwsrc=own, psrc=src, pdst=dst))
+            else:  # vlan-ping:DST:VLAN:SRC:NEXT-HOP-MAC (the MAC's colons are the rest of the action)
+                frame = (Ether(src=own, dst=":".join(more[1:])) / Dot1Q(vlan=vlan) / IP(src=src, dst=dst) /
+                         ICMP(id=sport, seq=1))
+            answer = srp1(frame, iface="eth0", timeout=3, retry=1)
+            if answer is None:
+                print(f"{action} none", flush=True)
+            else:
+                tag = answer[Dot1Q].vlan if Dot1Q in answer else "untagged"
+                what = (f"arp op={answer[ARP].op} psrc={answer[ARP].psrc} hwsrc={answer[ARP].hwsrc}"
+                        if ARP in answer else describe(answer[IP]) if IP in answer else answer.summary())
+                print(f"{action} vlan={tag} {what}", flush=True)
         else:
             print(f"{action} unknown action", flush=True)
             failures += 1

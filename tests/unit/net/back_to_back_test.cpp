@@ -6,7 +6,9 @@
 #include <algorithm>
 #include <cstring>
 #include <gtest/gtest.h>
+
 #include <set>
+#include <vector>
 
 namespace net::test {
 namespace {
@@ -148,9 +150,15 @@ TEST(BackToBack, DhcpConfiguresTheClient) {
     DhcpServer dhcp(server.stack, *server.iface, {10, 0, 0, 77});
     testing::LossyLink link(client.nic, server.nic);
     Net net{{&client.stack, &server.stack}, {&link}};
+    std::vector<DhcpState> events;
+    client.stack.on_address_change([&](Interface& i, DhcpState s) {
+        EXPECT_EQ(&i, client.iface);
+        events.push_back(s);
+    });
     client.iface->use_dhcp();
     net.run(20);
     ASSERT_TRUE(client.iface->is_configured());
+    EXPECT_EQ(events, std::vector<DhcpState>{DhcpState::Bound}); // one event: the lease was applied
     EXPECT_EQ(client.iface->address(), (Ipv4Address{10, 0, 0, 77}));
     EXPECT_EQ(client.iface->gateway(), b_ip);
     EXPECT_EQ(client.iface->dhcp()->state(), DhcpState::Bound);
@@ -160,6 +168,9 @@ TEST(BackToBack, DhcpConfiguresTheClient) {
     net.run(20);
     EXPECT_EQ(dhcp.acks, 2);
     EXPECT_EQ(client.iface->dhcp()->state(), DhcpState::Bound);
+    EXPECT_GE(events.size(), 1u); // a renewal with the same values may report again; never a removal
+    for (DhcpState s : events)
+        EXPECT_EQ(s, DhcpState::Bound);
     // And it works: a ping to the server.
     int replies = 0;
     client.stack.on_icmp([&](const IcmpEvent& e) { replies += e.type == wire::icmp_type::echo_reply; });
@@ -176,6 +187,8 @@ TEST(BackToBack, DhcpFallsBackToStaticConfiguration) {
     DhcpConfig config;
     config.timeout = 10s;
     config.fallback = StaticConfig{{192, 168, 1, 10}, {255, 255, 255, 0}, {192, 168, 1, 1}};
+    std::vector<DhcpState> events;
+    client.stack.on_address_change([&](Interface&, DhcpState s) { events.push_back(s); });
     client.iface->use_dhcp(config);
     net.run(1); // the platform's first poll starts the client
     for (int i = 0; i < 20 && !client.iface->is_configured(); ++i) {
@@ -187,6 +200,7 @@ TEST(BackToBack, DhcpFallsBackToStaticConfiguration) {
     ASSERT_TRUE(client.iface->is_configured());
     EXPECT_EQ(client.iface->address(), (Ipv4Address{192, 168, 1, 10}));
     EXPECT_EQ(client.iface->dhcp()->state(), DhcpState::FellBack);
+    EXPECT_EQ(events, std::vector<DhcpState>{DhcpState::FellBack});
     // The client started at the first poll (1 s), not when use_dhcp() was called before it.
     EXPECT_GE(net.now, at(11s));
     // DISCOVERs at 1 s and 5 s reached the other host (no server there); the next would have been at 13 s.
