@@ -3,6 +3,7 @@
 #include "net/stack.hpp"
 
 #include <cstdio>
+#include <new>
 
 namespace net {
 
@@ -90,6 +91,24 @@ void Interface::apply_dhcp(const DhcpClient::Action& action) {
         stack_.address_handler_(*this, dhcp_->state());
     }
     if (action.send) stack_.dhcp_send(*this, *action.send, action.send_to);
+}
+
+ErrorOr<void> Interface::set_buffer_limit(std::size_t buffers) {
+    if (parent_ != nullptr || buffers == 0) return Error::InvalidArgument;
+    if (!nic_.set_rx_buffer_limit(buffers)) return Error::InvalidArgument;
+    return {};
+}
+
+ErrorOr<void> Interface::set_send_queue_limit(std::size_t frames) {
+    if (parent_ != nullptr || frames == 0) return Error::InvalidArgument;
+    if (send_queue_count_ != 0) return Error::WouldBlock; // set up front, not while frames wait
+    // Allocated once, here: the send path only moves pointers in and out of it.
+    std::unique_ptr<PacketPtr[]> queue(new (std::nothrow_t{}) PacketPtr[frames]);
+    if (!queue) return Error::NoBuffers;
+    send_queue_ = std::move(queue);
+    send_queue_capacity_ = frames;
+    send_queue_head_ = 0;
+    return {};
 }
 
 } // namespace net

@@ -4,6 +4,7 @@
 #include "net/wire/arp.hpp"
 #include "net/wire/ethernet.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 namespace net {
@@ -119,10 +120,44 @@ void Stack::link_output(Interface& out, MacAddress dst, std::uint16_t ethertype,
 }
 
 void Stack::flush_tx(Interface& nic_if) {
+    // What waits in the send queue goes first, so a NIC's frames leave in the order they were sent.
+    drain_send_queue(nic_if);
     if (nic_if.tx_.empty()) return;
-    (void)nic_if.nic_.send(nic_if.tx_);
-    if (!nic_if.tx_.empty()) drop(&nic_if, DropReason::TxQueueFull, nic_if.tx_.size());
+    if (nic_if.send_queue_count_ == 0) (void)nic_if.nic_.send(nic_if.tx_);
+    // The NIC's ring is full: the rest waits in the send queue as far as it has room (none without a
+    // send_queue_limit), and is dropped beyond it.
+    std::size_t dropped = 0;
+    for (PacketPtr& p : nic_if.tx_) {
+        if (nic_if.send_queue_count_ < nic_if.send_queue_capacity_) {
+            const std::size_t slot =
+                (nic_if.send_queue_head_ + nic_if.send_queue_count_) % nic_if.send_queue_capacity_;
+            nic_if.send_queue_[slot] = std::move(p);
+            ++nic_if.send_queue_count_;
+        } else {
+            ++dropped;
+        }
+    }
+    if (dropped != 0) drop(&nic_if, DropReason::TxQueueFull, dropped);
     nic_if.tx_.clear();
+}
+
+void Stack::drain_send_queue(Interface& nic_if) {
+    const std::size_t capacity = nic_if.send_queue_capacity_;
+    while (nic_if.send_queue_count_ > 0) {
+        PacketBatch batch;
+        const std::size_t n = std::min(nic_if.send_queue_count_, PacketBatch::capacity);
+        for (std::size_t i = 0; i < n; ++i)
+            (void)batch.push(std::move(nic_if.send_queue_[(nic_if.send_queue_head_ + i) % capacity]));
+        (void)nic_if.nic_.send(batch);
+        const std::size_t taken = n - batch.size();
+        // The frames the NIC did not take go back to the slots they came from, still first in line.
+        for (std::size_t i = 0; i < batch.size(); ++i)
+            nic_if.send_queue_[(nic_if.send_queue_head_ + taken + i) % capacity] = std::move(batch[i]);
+        batch.clear();
+        nic_if.send_queue_head_ = (nic_if.send_queue_head_ + taken) % capacity;
+        nic_if.send_queue_count_ -= taken;
+        if (taken < n) return;
+    }
 }
 
 } // namespace net

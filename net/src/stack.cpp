@@ -87,6 +87,7 @@ std::optional<Instant> Stack::poll_at() const {
         if (t && (!next || *t < *next)) next = t;
     };
     for (std::size_t i = 0; i < count_; ++i) {
+        if (list_[i]->send_queue_count_ != 0) consider(now_ + send_queue_retry);
         consider(list_[i]->arp_.next_deadline());
         if (list_[i]->dhcp_) consider(list_[i]->dhcp_->next_deadline());
     }

@@ -206,6 +206,8 @@ void Appliance::print_summary() {
         // net/ has no resolver: the DNS server is recorded for the report, nothing asks it.
         if (c.dns != 0) t.add(", dns ").add_ipv4(c.dns).add(" (unused)");
         t.add(", mtu ").add_number(rt.mtu != 0 ? rt.mtu : rt.net->mtu());
+        if (c.buffer_limit != 0) t.add(", buffer_limit ").add_number(c.buffer_limit);
+        if (c.send_queue_limit != 0) t.add(", send_queue_limit ").add_number(c.send_queue_limit);
         if (c.masquerade) t.add(", masquerade");
         if (c.forwarding) t.add(", forwarding");
         if (rt.tracked) t.add(", conntrack");

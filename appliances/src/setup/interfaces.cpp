@@ -144,11 +144,25 @@ bool Appliance::set_up_interface(std::size_t index) {
     rt.net = iface;
     iface_of_net_[iface->index()] = static_cast<std::uint8_t>(index);
 
-    // os::Nic has no receive-buffer or send-queue limit to set: refuse rather than pretend.
-    if (c.buffer_limit != 0 || c.send_queue_limit != 0) {
-        why.add(c.buffer_limit != 0 ? "buffer_limit" : "send_queue_limit");
-        why.add(" cannot be honoured: the NIC drivers (os::Nic) have no receive-buffer or send-queue limit");
+    // The NIC limits belong to the NIC, not to a VLAN on it (the front end says so too).
+    if ((c.buffer_limit != 0 || c.send_queue_limit != 0) && iface->parent() != nullptr) {
+        why.add("buffer_limit and send_queue_limit belong to the NIC, not to VLAN ").add_number(c.vlan);
         return fail();
+    }
+    if (c.buffer_limit != 0) {
+        if (auto r = iface->set_buffer_limit(c.buffer_limit); !r) {
+            why.add("buffer_limit ").add_number(c.buffer_limit).add(": ").add(net::to_string(r.error()));
+            return fail();
+        }
+    }
+    if (c.send_queue_limit != 0) {
+        if (auto r = iface->set_send_queue_limit(c.send_queue_limit); !r) {
+            why.add("send_queue_limit ")
+                .add_number(c.send_queue_limit)
+                .add(": ")
+                .add(net::to_string(r.error()));
+            return fail();
+        }
     }
     if (c.mtu != 0) {
         // RFC 791: every host must take 68-byte datagrams.

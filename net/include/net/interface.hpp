@@ -13,6 +13,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 
 namespace net {
@@ -50,6 +51,16 @@ public:
     // config.fallback if none is bound within config.timeout. Before the stack's first poll() the start waits
     // for it, so the timers count from the platform's clock.
     void use_dhcp(DhcpConfig config = {});
+
+    // NIC interfaces only (InvalidArgument on a VLAN, and for 0).
+    // The receive buffers the NIC may hold from the shared pool at once (os::Nic::set_rx_buffer_limit).
+    ErrorOr<void> set_buffer_limit(std::size_t buffers);
+    // Frames the NIC refused (its transmit ring full) wait in a queue of this many, oldest first, and go out
+    // as the ring drains; beyond it they are dropped as TxQueueFull. Without a limit nothing waits: a
+    // refused frame is dropped at once. NoBuffers when the queue cannot be allocated.
+    ErrorOr<void> set_send_queue_limit(std::size_t frames);
+    std::size_t send_queue_limit() const { return send_queue_capacity_; }
+    std::size_t send_queue_length() const { return send_queue_count_; }
 
     bool is_configured() const { return configured_; }
     Ipv4Address address() const { return cidr_.address; }
@@ -89,6 +100,12 @@ private:
 
     // NIC interfaces only.
     PacketBatch tx_;
+    // The send queue: a ring of send_queue_capacity_ frames, send_queue_count_ of them waiting from
+    // send_queue_head_ on.
+    std::unique_ptr<PacketPtr[]> send_queue_;
+    std::size_t send_queue_capacity_ = 0;
+    std::size_t send_queue_head_ = 0;
+    std::size_t send_queue_count_ = 0;
     bool link_was_up_ = false;
     std::array<Interface*, max_vlans> vlans_{};
 };

@@ -79,6 +79,8 @@ public:
     static constexpr std::size_t max_interfaces = 32;
     static constexpr std::size_t max_udp_sockets = 64;
     static constexpr std::size_t max_protocol_handlers = 4;
+    // How soon poll() retries frames waiting in a send queue (the NICs signal no transmit completions).
+    static constexpr Duration send_queue_retry = std::chrono::microseconds(50);
 
     using IcmpHandler = InplaceFunction<void(const IcmpEvent&)>;
     // An interface's address changed by DHCP (a lease bound or renewed with other values, the fallback
@@ -159,6 +161,7 @@ private:
     ErrorOr<void> neighbour_output(Interface& out, Ipv4Address next_hop, PacketPtr packet);
     void link_output(Interface& out, MacAddress dst, std::uint16_t ethertype, PacketPtr packet);
     void flush_tx(Interface& nic_if);
+    void drain_send_queue(Interface& nic_if);
     void send_arp(Interface& out, std::uint16_t op, MacAddress dst_mac, MacAddress target_mac,
                   Ipv4Address target_ip);
     void send_gratuitous_arp(Interface& out);

@@ -139,10 +139,19 @@ Result<void> VirtioNet::start(PacketPool& pool) {
     return {};
 }
 
+Result<void> VirtioNet::set_rx_buffer_limit(std::size_t limit) {
+    if (limit == 0) return Error{Errc::invalid_argument, "a NIC needs at least one receive buffer"};
+    // Lowering it takes effect as the device hands back what it holds; raising it posts more at once.
+    rx_limit_ = limit;
+    if (pool_ != nullptr) refill_rx();
+    return {};
+}
+
 void VirtioNet::refill_rx() {
     SplitQueue& q = *rx_.ring;
     bool added = false;
-    while (q.free_descriptors() > 0) {
+    // One descriptor per receive buffer: the ring's used descriptors are the buffers the device holds.
+    while (q.free_descriptors() > 0 && q.size() - q.free_descriptors() < rx_limit_) {
         PacketPtr p = pool_->allocate();
         if (!p) {
             ++stats_.rx_no_buffers;

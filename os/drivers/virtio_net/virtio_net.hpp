@@ -43,6 +43,7 @@ public:
     std::size_t send(PacketBatch& batch) override;
     const char* name() const override { return name_.data(); }
     Result<void> start(PacketPool& pool) override;
+    Result<void> set_rx_buffer_limit(std::size_t limit) override;
     bool rx_pending() const override;
     bool enable_rx_wakeup() override;
 
@@ -66,6 +67,7 @@ private:
     void read_config();
     void on_interrupt();
     void refill_rx();
+    std::size_t rx_limit_ = SIZE_MAX; // receive buffers posted at most (set_rx_buffer_limit)
     void reclaim_tx();
 
     std::unique_ptr<Transport> transport_;

@@ -375,14 +375,23 @@ def interfaces(run):
     for action in ("vlan-arp:10.20.0.1:30:10.20.0.2", f"vlan-ping:10.20.0.1:30:10.20.0.2:{mac}"):
         run.check(f"nothing answers on VLAN 30, which no Iface has ({action.split(':')[0]})",
                   answers[action] == "none", answers[action])
+    line = re.search(r"^appliance: Iface dmz is .*$", run.console(), re.M)
+    run.check("dmz is NIC 2 (chosen by its MAC), with its NIC limits set",
+              line is not None and line.group(0).startswith("appliance: Iface dmz is eth2, 10.5.0.1/24") and
+              line.group(0).find(", buffer_limit 16, send_queue_limit 64") > 0, line.group(0) if line else "none")
     received, out = ping(run, "dmz", "10.5.0.1")
-    run.check("dmz (NIC chosen by its MAC) answers", received >= 2, out.strip().splitlines()[-1])
+    run.check("dmz answers", received >= 2, out.strip().splitlines()[-1])
 
     wan = run.serve("wan", SERVE, "tcp:10.3.0.2:8000", "tcp:10.3.0.2:23")
     run.serve("dmz", SERVE, "tcp:10.5.0.2:8000")
     run.expect("dmz", OPEN, {"tcp:10.3.0.2:8000": "open"}, "dmz to wan, routed to the leased subnet")
     run.expect("dmz", BLOCKED, {"tcp:10.3.0.2:23": "timeout"}, "the forward chain drops telnet")
     run.expect("wan", OPEN, {"tcp:10.5.0.2:8000": "open"}, "wan to dmz, through the leased address")
+    # A burst through the NIC with 16 receive buffers: a flood ping of 200, every one answered.
+    code, out = run.host("dmz", "ping", "-n", "-f", "-c", "200", "-W", "2", "10.3.0.2", timeout=60)
+    m = re.search(r"(\d+) received", out)
+    run.check("200 flood pings through dmz's 16 receive buffers are all answered", m is not None and m.group(1) == "200",
+              out.strip().splitlines()[-2] if out.strip() else "no output")
     no_lines(run, "telnet never reached the wan host", wan, [r"^tcp 23 "])
 
     left = max(1.0, 50 - (time.monotonic() - started))

@@ -141,6 +141,16 @@ TEST_F(Setup, DhcpAndDhcpWithFallback) {
     EXPECT_EQ(current()->interface(1)->address(), ip(10, 0, 1, 1));
 }
 
+TEST_F(Setup, NicLimitsAreSetOnTheNic) {
+    IfaceConfig a = plain("lan", 0);
+    a.buffer_limit = 100;
+    a.send_queue_limit = 50;
+    ASSERT_EQ(run_with({a}), 0) << platform.console;
+    EXPECT_EQ(current()->interface(0)->send_queue_limit(), 50u);
+    EXPECT_NE(platform.console.find(", buffer_limit 100, send_queue_limit 50"), std::string::npos)
+        << platform.console;
+}
+
 TEST_F(Setup, LimitsAndMtusThatCannotBeHonoured) {
     IfaceConfig a = plain("lan", 0);
     a.mtu = 9000;
@@ -150,10 +160,11 @@ TEST_F(Setup, LimitsAndMtusThatCannotBeHonoured) {
               std::string::npos)
         << platform.console;
     platform.take_console();
-    IfaceConfig b = plain("lan", 1);
-    b.buffer_limit = 100;
-    EXPECT_EQ(run_with({b}), 1);
-    EXPECT_NE(platform.console.find("buffer_limit cannot be honoured"), std::string::npos)
+    IfaceConfig v = plain("voice", 0);
+    v.vlan = 10;
+    v.send_queue_limit = 100;
+    EXPECT_EQ(run_with({plain("lan", 0), v}), 1);
+    EXPECT_NE(platform.console.find("belong to the NIC, not to VLAN 10"), std::string::npos)
         << platform.console;
     IfaceConfig c = plain("lan", 1);
     c.mtu = 40;

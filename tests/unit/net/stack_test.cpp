@@ -394,6 +394,40 @@ TEST_F(StackTest, TxQueueFullIsCounted) {
     EXPECT_EQ(pool.available(), pool.count());
 }
 
+TEST_F(StackTest, SendQueueHoldsWhatTheNicRefusesInOrder) {
+    ASSERT_TRUE(host.iface->set_send_queue_limit(3));
+    EXPECT_EQ(host.iface->send_queue_limit(), 3u);
+    host.nic.set_tx_limit(0); // the device's ring is full
+    for (std::uint16_t seq = 1; seq <= 5; ++seq)
+        ASSERT_TRUE(host.stack.send_echo_request(peer, 7, seq));
+    // The queue holds the first 3, the other 2 are dropped and counted.
+    EXPECT_EQ(host.iface->send_queue_length(), 3u);
+    EXPECT_EQ(host.iface->counters().drop(DropReason::TxQueueFull), 2u);
+    EXPECT_TRUE(host.nic.sent().empty());
+    auto retry = host.stack.poll_at(); // a retry is scheduled while frames wait
+    ASSERT_TRUE(retry);
+    host.nic.set_tx_limit(2); // the ring drains a little: 2 go out, 1 keeps waiting, first in line
+    host.poll(1s);
+    EXPECT_EQ(host.iface->send_queue_length(), 1u);
+    ASSERT_TRUE(host.stack.send_echo_request(peer, 7, 6)); // waits behind it
+    host.nic.set_tx_limit(64);
+    host.poll(2s);
+    EXPECT_EQ(host.iface->send_queue_length(), 0u);
+    EXPECT_FALSE(host.stack.poll_at());
+    auto frames = frames_of(host.nic);
+    ASSERT_EQ(frames.size(), 4u);
+    const std::uint32_t expected[] = {1, 2, 3, 6}; // in the order they were sent
+    for (std::size_t i = 0; i < frames.size(); ++i)
+        EXPECT_EQ(frames[i].icmp()->rest_of_header() & 0xffff, expected[i]);
+    EXPECT_EQ(pool.available(), pool.count());
+}
+
+TEST_F(StackTest, NicLimitsRefuseZero) {
+    EXPECT_FALSE(host.iface->set_send_queue_limit(0));
+    EXPECT_FALSE(host.iface->set_buffer_limit(0));
+    EXPECT_TRUE(host.iface->set_buffer_limit(16));
+}
+
 TEST_F(StackTest, DropsFramesForOtherMacs) {
     host.nic.inject(testing::echo_frame(mac_of(7), mac_of(2), peer, self, 1, 1));
     host.poll(1s);

@@ -52,6 +52,13 @@ public:
     // Gives the NIC the pool its receive buffers come from and starts reception. Called once, before the
     // first receive(); a NIC built with its pool (the test fakes) has nothing to do.
     virtual Result<void> start(PacketPool&) { return {}; }
+    // Caps the receive buffers this NIC holds from the pool at once (posted to the device, not yet
+    // received), so one NIC cannot take the whole shared pool. A NIC that holds none between receive() calls
+    // (TAP and AF_PACKET: the kernel buffers for them) has nothing to cap. invalid_argument for 0.
+    virtual Result<void> set_rx_buffer_limit(std::size_t limit) {
+        if (limit == 0) return Error{Errc::invalid_argument, "a NIC needs at least one receive buffer"};
+        return {};
+    }
     // True when received frames are waiting (cheap: no device access).
     virtual bool rx_pending() const { return false; }
     // Asks for a wake-up (interrupt, readable fd) when the next frame arrives; returns rx_pending() as seen
