@@ -1,5 +1,6 @@
 #include "codegen/toolchain.hpp"
 
+#include <csignal>
 #include <cstdlib>
 #include <fcntl.h>
 #include <fstream>
@@ -8,6 +9,42 @@
 #include <unistd.h>
 
 namespace codegen {
+
+namespace {
+
+// The tool naclc is waiting for. SIGINT/SIGTERM/SIGHUP sent to naclc are passed on to it, so naclc outlives
+// it and removes its temporary files and partial outputs on the way out (Ctrl-C during `naclc run` stops
+// QEMU; a `kill` of naclc does too) instead of dying first and leaving both behind.
+volatile std::sig_atomic_t waited_for = 0;
+
+extern "C" void pass_signal_on(int signal) {
+    if (waited_for > 0) kill(static_cast<pid_t>(waited_for), signal);
+}
+
+class SignalsPassedOn {
+public:
+    explicit SignalsPassedOn(pid_t child) {
+        waited_for = child;
+        struct sigaction action {};
+        action.sa_handler = pass_signal_on;
+        sigemptyset(&action.sa_mask);
+        for (std::size_t i = 0; i < std::size(signals_); ++i)
+            sigaction(signals_[i], &action, &previous_[i]);
+    }
+    ~SignalsPassedOn() {
+        for (std::size_t i = 0; i < std::size(signals_); ++i)
+            sigaction(signals_[i], &previous_[i], nullptr);
+        waited_for = 0;
+    }
+    SignalsPassedOn(const SignalsPassedOn&) = delete;
+    SignalsPassedOn& operator=(const SignalsPassedOn&) = delete;
+
+private:
+    static constexpr int signals_[] = {SIGINT, SIGTERM, SIGHUP};
+    struct sigaction previous_[std::size(signals_)]{};
+};
+
+} // namespace
 
 const std::vector<std::string>& FlagsFile::all(const std::string& key) const {
     static const std::vector<std::string> none;
@@ -82,7 +119,10 @@ int run_tool(const std::vector<std::string>& argv, const std::string& input, con
         _exit(127);
     }
     int status = 0;
-    while (waitpid(pid, &status, 0) < 0) {
+    {
+        SignalsPassedOn passed_on(pid);
+        while (waitpid(pid, &status, 0) < 0) {
+        }
     }
     lseek(log_fd, 0, SEEK_SET);
     log.clear();

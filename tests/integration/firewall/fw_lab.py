@@ -154,6 +154,8 @@ def main():
     p.add_argument("--platform", default="microvm", choices=sorted(MACHINES))
     p.add_argument("--qemu", default="qemu-system-x86_64")
     p.add_argument("--boot-timeout", type=float, default=60)
+    p.add_argument("--launcher", default="qemu", choices=["qemu", "naclc-run"],
+                   help="boot with our QEMU line after naclc build, or with `naclc run --tap ...` (which builds too)")
     args = p.parse_args()
 
     signal.signal(signal.SIGTERM, on_signal)
@@ -165,7 +167,16 @@ def main():
     image = os.path.join(work, "appliance.elf")
     qemu = None
     try:
-        if build(args.naclc, nacl, image, args.platform, run):
+        naclc_tmp = os.path.join(work, "naclc-tmp")  # naclc run's TMPDIR: empty again once it is stopped
+        if args.launcher == "naclc-run":
+            os.mkdir(naclc_tmp)
+            command = ["env", f"TMPDIR={naclc_tmp}", "timeout", str(SAFETY_SECONDS), args.naclc, "run", nacl,
+                       "--platform", args.platform]
+            for i in range(len(scenario.hosts)):
+                command += ["--tap", f"tap{i}"]
+        else:
+            command = qemu_command(args.qemu, args.platform, image, len(scenario.hosts))
+        if args.launcher == "naclc-run" or build(args.naclc, nacl, image, args.platform, run):
             code, out = run.run("up", args.lab, *scenario.hosts)
             if code != 0:
                 run.check("lab setup", False, out)
@@ -177,8 +188,7 @@ def main():
                     scenario.before_boot(run)
                 with open(run.console_path, "w") as console:
                     qemu = subprocess.Popen(
-                        [args.netlab, "sw", args.lab,
-                         *qemu_command(args.qemu, args.platform, image, len(scenario.hosts))],
+                        [args.netlab, "sw", args.lab, *command],
                         stdin=subprocess.DEVNULL, stdout=console, stderr=subprocess.STDOUT, start_new_session=True)
                 ready, text = wait_for(run.console_path, r"^appliance: \d+ routes", args.boot_timeout, qemu)
                 run.check(f"appliance boots on {args.platform}", ready,
@@ -190,6 +200,13 @@ def main():
     finally:
         run.stop_all()
         stop(qemu)
+        if args.launcher == "naclc-run" and qemu is not None:
+            # Stopped with SIGTERM, naclc passes it on to QEMU, waits for it and removes its work directory.
+            deadline = time.monotonic() + 10
+            while os.listdir(naclc_tmp) and time.monotonic() < deadline:
+                time.sleep(0.1)
+            left = os.listdir(naclc_tmp)
+            run.check("naclc run, stopped, left no temporary files", not left, f"left {left}" if left else "none")
         run.run("down", args.lab)
         console = run.console() if os.path.exists(run.console_path) else ""
         shutil.rmtree(work, ignore_errors=True)
