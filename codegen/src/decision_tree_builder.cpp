@@ -47,9 +47,7 @@ struct Builder {
         auto [list_entry, new_list] = list_at.try_emplace(packed, static_cast<uint32_t>(out.items.size()));
         if (new_list) out.items.insert(out.items.end(), packed.begin(), packed.end());
 
-        // One group: a multiple of four boxes, padded with boxes of rule no_match (the lookup checks four
-        // at a time).
-        size_t count = groups == 1 ? (list.size() + 3) / 4 * 4 : list.size();
+        size_t count = list.size();
         std::vector<uint32_t> words{static_cast<uint32_t>(count) | groups << 12 | list_entry->second << 16};
         for (uint32_t b : list) {
             words.push_back(boxes[b].rule);
@@ -61,10 +59,6 @@ struct Builder {
                                         ? boxes[b].bounds[checked[i]].high - boxes[b].bounds[checked[i]].low
                                         : 0xffffffff);
             }
-        }
-        for (size_t pad = list.size(); pad < count; ++pad) {
-            words.push_back(kNoMatch);
-            words.insert(words.end(), 8, 0);
         }
         auto [leaf, added] = leaf_at.try_emplace(std::move(words), static_cast<uint32_t>(out.boxes.size()));
         if (added) {
@@ -357,6 +351,8 @@ DecisionTableData build_decision_table(const std::vector<Box>& boxes, const std:
                          [](auto& a, auto& b) { return a.min_rule < b.min_rule; });
     }
     out.class_begin[4] = static_cast<uint32_t>(out.trees.size());
+    // Slack after the last leaf: a one-group scan reads four boxes at a time whatever the leaf's count.
+    out.boxes.insert(out.boxes.end(), cls::leaf_slack_words, 0);
     if (out.items.empty()) out.items.push_back(0); // keep every array non-empty
     if (out.nodes.empty()) out.nodes.resize(cls::node_words, 0);
     if (out.children.empty()) out.children.push_back(0);

@@ -27,9 +27,11 @@ void append_numbers(std::string& text, const std::vector<uint32_t>& values, size
     text += "\n";
 }
 
-// One leaf per line: its header, then its boxes (see appliance/classifier/decision_tree.hpp).
+// One leaf per line: its header, then its boxes (see appliance/classifier/decision_tree.hpp); then the
+// slack the scan may read past the last leaf.
 void append_leaves(std::string& text, const std::vector<uint32_t>& leaves) {
-    for (size_t at = 0; at < leaves.size();) {
+    size_t end = leaves.size() - table_encoding::leaf_slack_words;
+    for (size_t at = 0; at < end;) {
         uint32_t header = leaves[at];
         size_t words = 1 + size_t(header & 0xfff) * (1 + 8 * (header >> 12 & 0xf));
         text += "\n   ";
@@ -37,7 +39,10 @@ void append_leaves(std::string& text, const std::vector<uint32_t>& leaves) {
             text += " " + std::to_string(leaves[i]) + ",";
         at += words;
     }
-    text += "\n";
+    text += "\n   ";
+    for (size_t i = end; i < leaves.size(); ++i)
+        text += " " + std::to_string(leaves[i]) + ",";
+    text += " // slack\n";
 }
 
 struct CompiledWriter {

@@ -49,12 +49,13 @@ std::uint32_t scan(const DecisionTable& table, const std::uint32_t* leaf, const 
     const std::uint32_t* box = leaf + 1;
     std::uint32_t best = no_match;
     if (groups == 1) { // the common case: at most four checked dimensions, one vector step per box
-        // `count` is a multiple of four here (padding boxes have rule no_match): one loop trip per leaf
-        // of up to four boxes, so the loop's branch is predictable.
+        // Four boxes per loop trip, past the count masked (`boxes` has slack after the last leaf): one
+        // trip for a leaf of up to four boxes, so the loop's branch is predictable.
         for (std::uint32_t i = 0; i < count; i += 4, box += 36) {
-            for (std::uint32_t j = 0; j < 36; j += 9) {
-                Lanes outside = (Lanes)(lanes[0] - load(box + j + 1) > load(box + j + 5));
-                std::uint32_t rule = box[j] | outside[0] | outside[1] | outside[2] | outside[3];
+            for (std::uint32_t j = 0; j < 4; ++j) {
+                Lanes outside = (Lanes)(lanes[0] - load(box + 9 * j + 1) > load(box + 9 * j + 5));
+                std::uint32_t rule = box[9 * j] | outside[0] | outside[1] | outside[2] | outside[3] |
+                                     (0u - std::uint32_t(i + j >= count));
                 best = rule < best ? rule : best;
             }
         }

@@ -28,6 +28,7 @@ inline constexpr uint32_t node_words = 16;
 inline constexpr uint32_t split_kind = 0;
 inline constexpr uint32_t cut_kind = 1;
 inline constexpr uint32_t split_ways = 8;
+inline constexpr uint32_t leaf_slack_words = 27; // three empty boxes after the last leaf (masked reads)
 constexpr uint32_t protocol_class(uint32_t protocol) {
     return protocol == 1 ? 1 : protocol == 6 ? 2 : protocol == 17 ? 3 : 0;
 }

@@ -16,6 +16,7 @@ static_assert(table_encoding::node_words == appliance::classifier::node_words);
 static_assert(table_encoding::split_kind == appliance::classifier::split_kind);
 static_assert(table_encoding::cut_kind == appliance::classifier::cut_kind);
 static_assert(table_encoding::split_ways == appliance::classifier::split_ways);
+static_assert(table_encoding::leaf_slack_words == appliance::classifier::leaf_slack_words);
 static_assert(table_encoding::protocol_class(17) == appliance::classifier::protocol_class(17));
 
 uint32_t brute_force(const std::vector<Box>& boxes, const std::vector<uint32_t>& key) {
@@ -44,7 +45,7 @@ appliance::classifier::DecisionTable view(const DecisionTableData& data,
 // The offsets of the distinct leaves in data.boxes.
 std::vector<uint32_t> leaf_offsets(const DecisionTableData& data) {
     std::vector<uint32_t> out;
-    for (size_t at = 0; at < data.boxes.size();) {
+    for (size_t at = 0; at + codegen::table_encoding::leaf_slack_words < data.boxes.size();) {
         out.push_back(uint32_t(at));
         uint32_t header = data.boxes[at];
         at += 1 + (header & 0xfff) * (1 + 8 * (header >> 12 & 0xf));
@@ -234,11 +235,14 @@ TEST(DecisionTreeShape, LeavesStoreOnlyTheDimensionsTheyCheck) {
         uint32_t header = data.boxes[at];
         uint32_t groups = header >> 12 & 0xf;
         ASSERT_LE(groups, 1u);
-        if (groups == 1) {
-            EXPECT_EQ((header & 0xfff) % 4, 0u);            // padded to four boxes
-            EXPECT_EQ(data.items[header >> 16] & 0xff, 1u); // saddr only (other lanes: padding)
-        }
+        if (groups == 1) EXPECT_EQ(data.items[header >> 16] & 0xff, 1u); // saddr only (other lanes: padding)
+        for (uint32_t rule : leaf_rules(data, at)) // exactly its boxes: no padding boxes
+            EXPECT_NE(rule, appliance::classifier::no_match);
     }
+    // The scan reads four boxes at a time past a leaf's count (masked): three empty boxes of slack.
+    ASSERT_GE(data.boxes.size(), codegen::table_encoding::leaf_slack_words);
+    for (size_t i = data.boxes.size() - codegen::table_encoding::leaf_slack_words; i < data.boxes.size(); ++i)
+        EXPECT_EQ(data.boxes[i], 0u);
     EXPECT_EQ(lookup(data, {6, 5 * 256 + 3, 80}), 5u);
     EXPECT_EQ(lookup(data, {17, 5 * 256 + 3, 80}), appliance::classifier::no_match);
 }

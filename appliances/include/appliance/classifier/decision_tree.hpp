@@ -40,7 +40,9 @@ inline constexpr std::uint32_t split_ways = 8;
 // 1 + 8 x groups words each: the rule, then per group of four checked dimensions their four lows and
 // their four spans (high - low). The checked dimensions are items[list .. list + groups), four
 // dimension indices per word (lowest byte first); unused lanes have low 0 and span 0xffffffff.
-// A leaf with one group has a multiple of four boxes (padded with boxes of rule no_match).
+// A one-group leaf is scanned four boxes at a time whatever its count (slots past the count are masked),
+// so `boxes` ends with three empty boxes of slack (leaf_slack_words). Leaves are not padded.
+inline constexpr std::uint32_t leaf_slack_words = 3 * 9;
 inline constexpr std::uint32_t max_groups = max_dimensions / 4;
 // A protocol class has at most max_trees trees; only a tree's root may be a cut node.
 inline constexpr std::uint32_t max_trees = 4;

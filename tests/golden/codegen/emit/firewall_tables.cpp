@@ -23,7 +23,8 @@ namespace classifier = appliance::classifier;
 // Leaves: count | groups << 12 | dimension list << 16, then per box the rule and per group of four
 // checked dimensions their lows and spans (high - low). Nodes: one 16-word line each.
 constexpr std::uint32_t fn_0_drop_invalid_t0_boxes[] = {
-    4100, 0, 3, 0, 0, 0, 0, 4294967295, 4294967295, 4294967295, 4294967295, 0, 0, 0, 0, 0, 0, 0, 0, 4294967295, 0, 0, 0, 0, 0, 0, 0, 0, 4294967295, 0, 0, 0, 0, 0, 0, 0, 0,
+    4097, 0, 3, 0, 0, 0, 0, 4294967295, 4294967295, 4294967295,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, // slack
 };
 constexpr std::uint32_t fn_0_drop_invalid_t0_items[] = {
     0,
@@ -44,10 +45,11 @@ constexpr Decision fn_0_drop_invalid_t0_decisions[] = {
 // Leaves: count | groups << 12 | dimension list << 16, then per box the rule and per group of four
 // checked dimensions their lows and spans (high - low). Nodes: one 16-word line each.
 constexpr std::uint32_t fn_1_forward_policy_t1_boxes[] = {
-    4100, 0, 0, 1, 0, 0, 4294967295, 1, 4294967295, 4294967295, 1, 167772226, 0, 0, 0, 0, 4, 4294967295, 4294967295, 1, 167772288, 0, 0, 0, 63, 4, 4294967295, 4294967295, 4294967295, 0, 0, 0, 0, 0, 0, 0, 0,
+    4099, 0, 0, 1, 0, 0, 4294967295, 1, 4294967295, 4294967295, 1, 167772226, 0, 0, 0, 0, 4, 4294967295, 4294967295, 1, 167772288, 0, 0, 0, 63, 4, 4294967295, 4294967295,
     69636, 0, 0, 0, 1, 0, 4294967295, 255, 1, 4294967295, 1, 167772226, 0, 0, 0, 0, 255, 4, 4294967295, 1, 167772288, 0, 0, 0, 63, 255, 4, 4294967295, 4, 0, 8, 0, 0, 4294967295, 0, 4, 4294967295,
-    135176, 0, 0, 0, 0, 1, 4294967295, 4294967295, 65535, 1, 1, 167772226, 0, 0, 0, 0, 4294967295, 65535, 4, 1, 167772288, 0, 0, 0, 63, 4294967295, 65535, 4, 2, 0, 167837698, 80, 0, 4294967295, 1, 0, 4, 2, 0, 167837698, 443, 0, 4294967295, 1, 0, 4, 2, 0, 167837698, 8000, 0, 4294967295, 1, 80, 4, 3, 167772165, 0, 22, 0, 1, 4294967295, 0, 4, 4294967295, 0, 0, 0, 0, 0, 0, 0, 0,
+    135175, 0, 0, 0, 0, 1, 4294967295, 4294967295, 65535, 1, 1, 167772226, 0, 0, 0, 0, 4294967295, 65535, 4, 1, 167772288, 0, 0, 0, 63, 4294967295, 65535, 4, 2, 0, 167837698, 80, 0, 4294967295, 1, 0, 4, 2, 0, 167837698, 443, 0, 4294967295, 1, 0, 4, 2, 0, 167837698, 8000, 0, 4294967295, 1, 80, 4, 3, 167772165, 0, 22, 0, 1, 4294967295, 0, 4,
     200708, 0, 0, 0, 1, 0, 4294967295, 65535, 1, 4294967295, 1, 167772226, 0, 0, 0, 0, 65535, 4, 4294967295, 1, 167772288, 0, 0, 0, 63, 65535, 4, 4294967295, 5, 167837696, 53, 0, 0, 255, 0, 4, 4294967295,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, // slack
 };
 constexpr std::uint32_t fn_1_forward_policy_t1_items[] = {
     1281, 328705, 84083201, 328449,
@@ -58,7 +60,7 @@ alignas(64) constexpr std::uint32_t fn_1_forward_policy_t1_nodes[] = {
 constexpr std::uint32_t fn_1_forward_policy_t1_children[] = {
     0,
 };
-constexpr classifier::Tree fn_1_forward_policy_t1_trees[] = {{2147483648, 0}, {2147483685, 0}, {2147483722, 0}, {2147483795, 0}};
+constexpr classifier::Tree fn_1_forward_policy_t1_trees[] = {{2147483648, 0}, {2147483676, 0}, {2147483713, 0}, {2147483777, 0}};
 constexpr classifier::DecisionTable fn_1_forward_policy_t1 = {6, 0, fn_1_forward_policy_t1_boxes, fn_1_forward_policy_t1_items, fn_1_forward_policy_t1_nodes, fn_1_forward_policy_t1_children, fn_1_forward_policy_t1_trees, {0, 1, 2, 3, 4}};
 constexpr Decision fn_1_forward_policy_t1_decisions[] = {
     {Verdict::Accept, 2}, // 0: firewall.nacl:49:9
@@ -74,9 +76,10 @@ constexpr LogArg log_0[] = {{"banned host ", FieldId::IpSaddr}, {nullptr, FieldI
 // Leaves: count | groups << 12 | dimension list << 16, then per box the rule and per group of four
 // checked dimensions their lows and spans (high - low). Nodes: one 16-word line each.
 constexpr std::uint32_t fn_2_protect_appliance_t2_boxes[] = {
-    4100, 0, 1, 0, 0, 0, 0, 4294967295, 4294967295, 4294967295, 4294967295, 0, 0, 0, 0, 0, 0, 0, 0, 4294967295, 0, 0, 0, 0, 0, 0, 0, 0, 4294967295, 0, 0, 0, 0, 0, 0, 0, 0,
-    69636, 0, 0, 1, 0, 0, 255, 0, 4294967295, 4294967295, 1, 8, 0, 0, 0, 0, 4, 4294967295, 4294967295, 4294967295, 0, 0, 0, 0, 0, 0, 0, 0, 4294967295, 0, 0, 0, 0, 0, 0, 0, 0,
-    135172, 0, 0, 0, 1, 0, 4294967295, 65535, 0, 4294967295, 2, 167772165, 22, 0, 0, 1, 0, 4, 4294967295, 4294967295, 0, 0, 0, 0, 0, 0, 0, 0, 4294967295, 0, 0, 0, 0, 0, 0, 0, 0,
+    4097, 0, 1, 0, 0, 0, 0, 4294967295, 4294967295, 4294967295,
+    69634, 0, 0, 1, 0, 0, 255, 0, 4294967295, 4294967295, 1, 8, 0, 0, 0, 0, 4, 4294967295, 4294967295,
+    135170, 0, 0, 0, 1, 0, 4294967295, 65535, 0, 4294967295, 2, 167772165, 22, 0, 0, 1, 0, 4, 4294967295,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, // slack
 };
 constexpr std::uint32_t fn_2_protect_appliance_t2_items[] = {
     4, 1027, 262657,
@@ -87,7 +90,7 @@ alignas(64) constexpr std::uint32_t fn_2_protect_appliance_t2_nodes[] = {
 constexpr std::uint32_t fn_2_protect_appliance_t2_children[] = {
     0,
 };
-constexpr classifier::Tree fn_2_protect_appliance_t2_trees[] = {{2147483648, 0}, {2147483685, 0}, {2147483722, 0}, {2147483648, 0}};
+constexpr classifier::Tree fn_2_protect_appliance_t2_trees[] = {{2147483648, 0}, {2147483658, 0}, {2147483677, 0}, {2147483648, 0}};
 constexpr classifier::DecisionTable fn_2_protect_appliance_t2 = {5, 0, fn_2_protect_appliance_t2_boxes, fn_2_protect_appliance_t2_items, fn_2_protect_appliance_t2_nodes, fn_2_protect_appliance_t2_children, fn_2_protect_appliance_t2_trees, {0, 1, 2, 3, 4}};
 constexpr Decision fn_2_protect_appliance_t2_decisions[] = {
     {Verdict::Accept, 10}, // 0: firewall.nacl:78:9
