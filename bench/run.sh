@@ -23,6 +23,9 @@ CLASSIFIER_BUDGET=${CLASSIFIER_BUDGET:-300}
 OUT=$BUILD/bench/results
 mkdir -p "$OUT"
 start=$(date +%s)
+# What is measured, for the results file: the commit, and whether the tree had uncommitted changes.
+code="commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+if [ -n "$(git status --porcelain --untracked-files=no -- . ':!bench/results' 2>/dev/null)" ]; then code="$code with uncommitted changes"; fi
 status=0
 echo "bench: load $(cut -d' ' -f1-3 /proc/loadavg) at the start"
 
@@ -37,7 +40,7 @@ echo "== rule-set forwarding benchmark"
 
 echo "== report"
 /usr/bin/python3 bench/forward/report.py --forward "$OUT/forward.json" --classifier "$OUT/classifier.json" \
-    --md bench/results/ruleset.md --png bench/results/ruleset.png --commands "$(cat <<EOF
+    --md bench/results/ruleset.md --png bench/results/ruleset.png --code "$code" --commands "$(cat <<EOF
 make bench        # = cmake --preset release && cmake --build build-release -j2 && ./bench/run.sh, which runs:
 /usr/bin/python3 bench/classifier/run_classifier.py --build $BUILD --rules $RULES --budget $CLASSIFIER_BUDGET --build-timeout 300 --json $OUT/classifier.json
 /usr/bin/python3 bench/forward/ruleset_bench.py --rules $RULES --rounds $ROUNDS --seconds 2 --naclc $BUILD/bin/naclc --work $BUILD/bench/ruleset --budget $FORWARD_BUDGET --check --json $OUT/forward.json

@@ -182,6 +182,7 @@ def main():
     p.add_argument("--forward", required=True)
     p.add_argument("--classifier")
     p.add_argument("--commands", default="")
+    p.add_argument("--code", default="", help="the code measured, e.g. the commit (bench/run.sh passes it)")
     p.add_argument("--md", required=True)
     p.add_argument("--png", required=True)
     args = p.parse_args()
@@ -193,6 +194,7 @@ def main():
            f"- Machine: {data['machine'].replace(', load', '; load')}, {data['load_end'][0]:.2f} at the end "
            f"(1/5/15-min load at the start: {', '.join(f'{x:.2f}' for x in data['load_start'])}). The machine is "
            "shared: CPU busy % below counts every process on it, not only the routers.",
+           *([f"- Code: {args.code}."] if args.code else []),
            f"- Time: {data['total_seconds']} s in all ({data.get('setup_seconds', '?')} s generating and loading the "
            f"rule sets and building ours, {data.get('measure_seconds', '?')} s measuring).",
            f"- Rule sets: `bench/ruleset/generate.py --profile {data['args']['profile']} --seed {data['args']['seed']}` "
