@@ -24,6 +24,36 @@ struct Builder {
 
     using Region = std::vector<Interval>;
 
+    // Trial builds: a mark of the output's sizes, to measure what a build added and to take it back.
+    struct Mark {
+        size_t boxes = 0, items = 0, nodes = 0, children = 0;
+        uint32_t inner_nodes = 0, leaves = 0, max_depth = 0, leaf_boxes = 0;
+    };
+    size_t abort_words = SIZE_MAX; // a trial build stops adding once it has added this many words
+    bool aborted = false;
+    Mark trial_start;
+
+    Mark mark() const {
+        return {out.boxes.size(), out.items.size(), out.nodes.size(), out.children.size(),
+                out.inner_nodes,  out.leaves,       out.max_depth,    out.leaf_boxes};
+    }
+    size_t words_since(const Mark& m) const {
+        return out.boxes.size() - m.boxes + out.items.size() - m.items + out.nodes.size() - m.nodes +
+               out.children.size() - m.children;
+    }
+    void rollback(const Mark& m) {
+        out.boxes.resize(m.boxes);
+        out.items.resize(m.items);
+        out.nodes.resize(m.nodes);
+        out.children.resize(m.children);
+        out.inner_nodes = m.inner_nodes;
+        out.leaves = m.leaves;
+        out.max_depth = m.max_depth;
+        out.leaf_boxes = m.leaf_boxes;
+        std::erase_if(leaf_at, [&](const auto& entry) { return entry.second >= m.boxes; });
+        std::erase_if(list_at, [&](const auto& entry) { return entry.second >= m.items; });
+    }
+
     bool covers(const Box& box, const Region& region) const {
         for (size_t d = 0; d < dims; ++d)
             if (box.bounds[d].low > region[d].low || box.bounds[d].high < region[d].high) return false;
@@ -266,6 +296,10 @@ struct Builder {
 
     // The child reference of a node holding `list` (in rule order) within `region`.
     uint32_t build(std::vector<uint32_t> list, const Region& region, uint32_t depth) {
+        if (aborted || (abort_words != SIZE_MAX && words_since(trial_start) > abort_words)) {
+            aborted = true; // over budget: the caller takes this trial back
+            return cls::leaf_bit;
+        }
         // Boxes after one that covers the whole region can never be first here.
         for (size_t i = 0; i < list.size(); ++i) {
             if (covers(boxes[list[i]], region)) {
@@ -293,6 +327,83 @@ bool in_class(const Interval& protocol, uint32_t c) {
     return false;
 }
 
+// The set partitions of {0, .., n - 1} (n <= max_trees), as block numbers per element (restricted growth
+// strings), fewest blocks first.
+std::vector<std::vector<uint32_t>> partitions(uint32_t n) {
+    std::vector<std::vector<uint32_t>> all;
+    std::vector<uint32_t> blocks(n, 0);
+    auto next = [&](auto& self, uint32_t i, uint32_t used) -> void {
+        if (i == n) {
+            all.push_back(blocks);
+            return;
+        }
+        for (uint32_t b = 0; b <= used && b < n; ++b) {
+            blocks[i] = b;
+            self(self, i + 1, std::max(used, b + 1));
+        }
+    };
+    if (n > 0) next(next, 0, 0);
+    auto count = [](const std::vector<uint32_t>& p) { return *std::max_element(p.begin(), p.end()) + 1; };
+    std::stable_sort(all.begin(), all.end(), [&](auto& a, auto& b) { return count(a) < count(b); });
+    return all;
+}
+
+// Which groups of a class share a tree. Every tree is one more walk and one more leaf scan per lookup,
+// so groups are merged whenever that keeps the class's tables within merge_budget_percent of the size
+// of one tree per group (a merged tree copies the wide boxes of one group into the parts of the other:
+// the trial builds measure by how much). Of the partitions with the fewest trees that fit, the smallest
+// wins; the trial builds are taken back and the winner is built by the caller.
+std::vector<std::vector<uint32_t>> merge_groups(Builder& builder,
+                                                const std::vector<std::vector<uint32_t>>& groups,
+                                                const Builder::Region& region, const TreeOptions& options) {
+    uint32_t n = static_cast<uint32_t>(groups.size());
+    if (n == 0) return {};
+    auto merged = [&](const std::vector<uint32_t>& blocks) {
+        uint32_t count = *std::max_element(blocks.begin(), blocks.end()) + 1;
+        std::vector<std::vector<uint32_t>> lists(count);
+        for (uint32_t g = 0; g < n; ++g)
+            lists[blocks[g]].insert(lists[blocks[g]].end(), groups[g].begin(), groups[g].end());
+        for (auto& list : lists)
+            std::sort(list.begin(), list.end());
+        return lists;
+    };
+    size_t total = 0;
+    for (auto& list : groups)
+        total += list.size();
+    if (n <= 1 || total <= options.single_tree_boxes) // a few boxes are cheaper in one tree
+        return merged(std::vector<uint32_t>(n, 0));
+    if (options.merge_budget_percent == 0 || total > options.merge_max_boxes) return groups;
+    Builder::Mark start = builder.mark();
+    auto trial = [&](const std::vector<std::vector<uint32_t>>& lists, size_t limit) -> std::optional<size_t> {
+        builder.trial_start = start;
+        builder.abort_words = limit;
+        builder.aborted = false;
+        for (auto& list : lists)
+            builder.build(list, region, 0);
+        std::optional<size_t> words;
+        if (!builder.aborted && builder.words_since(start) <= limit) words = builder.words_since(start);
+        builder.abort_words = SIZE_MAX;
+        builder.aborted = false;
+        builder.rollback(start);
+        return words;
+    };
+    size_t separate = *trial(groups, SIZE_MAX);
+    size_t budget = separate * options.merge_budget_percent / 100;
+    std::optional<std::vector<std::vector<uint32_t>>> best;
+    size_t best_words = SIZE_MAX, best_count = n;
+    for (const auto& blocks : partitions(n)) {
+        uint32_t count = *std::max_element(blocks.begin(), blocks.end()) + 1;
+        if (count >= n || (best && count > best_count)) break;
+        auto lists = merged(blocks);
+        if (auto words = trial(lists, std::min(budget, best_words)); words && *words < best_words) {
+            best_words = *words;
+            best_count = count;
+            best = std::move(lists);
+        }
+    }
+    return best ? *best : groups;
+}
+
 } // namespace
 
 DecisionTableData build_decision_table(const std::vector<Box>& boxes, const std::vector<Dimension>& dims,
@@ -304,7 +415,7 @@ DecisionTableData build_decision_table(const std::vector<Box>& boxes, const std:
             out.protocol_dimension = static_cast<uint32_t>(d);
     uint32_t classes = out.protocol_dimension == kNoMatch ? 1 : 4;
 
-    Builder builder{boxes, dims.size(), options, out, {}, {}};
+    Builder builder{boxes, dims.size(), options, out, {}, {}, SIZE_MAX, false, {}};
     Builder::Region full;
     for (auto& d : dims)
         full.push_back({0, dimension_max(d)});
@@ -325,25 +436,16 @@ DecisionTableData build_decision_table(const std::vector<Box>& boxes, const std:
             }
             groups[key].push_back(b);
         }
-        // A few boxes are cheaper in one tree than spread over three.
-        size_t total = 0;
-        for (auto& [key, list] : groups)
-            total += list.size();
-        if (total <= options.single_tree_boxes && groups.size() > 1) {
-            std::vector<uint32_t> all;
-            for (auto& [key, list] : groups)
-                all.insert(all.end(), list.begin(), list.end());
-            std::sort(all.begin(), all.end());
-            groups.clear();
-            groups[0] = std::move(all);
-        }
         Builder::Region region = full;
         if (classes > 1 && c > 0) { // the class's one protocol: the trees need not split on it
             static constexpr uint32_t numbers[] = {0, 1, 6, 17};
             region[out.protocol_dimension] = {numbers[c], numbers[c]};
         }
+        std::vector<std::vector<uint32_t>> lists;
+        for (auto& [key, list] : groups)
+            lists.push_back(std::move(list));
         size_t first = out.trees.size();
-        for (auto& [key, list] : groups) {
+        for (auto& list : merge_groups(builder, lists, region, options)) {
             uint32_t min_rule = boxes[list.front()].rule;
             out.trees.push_back({builder.build(list, region, 0), min_rule});
         }

@@ -1,4 +1,5 @@
 // codegen_classifier_bench FILE.nacl [--packets N] [--repeat R] [--threshold T] [--leaf N] [--wide-bits B]
+// [--merge P]
 //
 // A quick host microbenchmark of the rule compiler: compiles FILE, takes the largest decision-table run
 // of its functions, builds the tables (timed) and looks up a ClassBench-style trace (points inside the
@@ -55,10 +56,10 @@ double median(std::vector<double> v) {
 
 int main(int argc, char** argv) {
     if (argc < 2) {
-        std::fprintf(
-            stderr,
-            "usage: %s FILE.nacl [--packets N] [--repeat R] [--threshold T] [--leaf N] [--wide-bits B]\n",
-            argv[0]);
+        std::fprintf(stderr,
+                     "usage: %s FILE.nacl [--packets N] [--repeat R] [--threshold T] [--leaf N] [--wide-bits "
+                     "B] [--merge P]\n",
+                     argv[0]);
         return 2;
     }
     size_t packets = 1'000'000, repeat = 7;
@@ -70,6 +71,7 @@ int main(int argc, char** argv) {
         if (opt == "--repeat") repeat = std::stoul(argv[i + 1]);
         if (opt == "--leaf") tree.leaf_size = static_cast<uint32_t>(std::stoul(argv[i + 1]));
         if (opt == "--wide-bits") tree.wide_bits = static_cast<uint32_t>(std::stoul(argv[i + 1]));
+        if (opt == "--merge") tree.merge_budget_percent = static_cast<uint32_t>(std::stoul(argv[i + 1]));
         if (opt == "--threshold") runs.table_threshold = static_cast<uint32_t>(std::stoul(argv[i + 1]));
     }
     std::ifstream in(argv[1]);

@@ -4,13 +4,15 @@
 // Boxes are split by protocol class (when the key has ip.protocol: a TCP packet never walks the UDP
 // rules), then into groups by which of the wide dimensions (addresses) they leave almost open, as
 // EffiCuts does: a group whose boxes are all narrow in the source address splits cleanly on it, and
-// wildcards stop being copied into every leaf. Each group becomes one tree. A node with many boxes spread
-// over a dimension cuts it into 2^k equal parts (HiCuts); otherwise it splits one dimension at up to seven
-// thresholds, each chosen as HyperSplit does (fewest boxes on the larger side, then fewest copies), so one
-// cache line replaces three binary levels. A node becomes a leaf when it holds at most `leaf_size` boxes
-// or its first box covers the node's whole region (later boxes are shadowed there). Leaves keep boxes in
-// rule order, inline, with only the dimensions that some box of the leaf does not cover; identical leaves
-// are stored once. The lookup takes the smallest answer over its class's trees.
+// wildcards stop being copied into every leaf. Groups share a tree when trial builds show that this keeps
+// the class's tables within merge_budget_percent of one tree per group (every tree is one more walk and one
+// more leaf scan per lookup). A node with many boxes spread over a dimension cuts it into 2^k equal parts
+// (HiCuts); otherwise it splits one dimension at up to seven thresholds, each chosen as HyperSplit does
+// (fewest boxes on the larger side, then fewest copies), so one cache line replaces three binary levels.
+// A node becomes a leaf when it holds at most `leaf_size` boxes or its first box covers the node's whole
+// region (later boxes are shadowed there). Leaves keep boxes in rule order, inline, with only the
+// dimensions that some box of the leaf does not cover; identical leaves are stored once. The lookup
+// takes the smallest answer over its class's trees.
 
 #include "codegen/value_sets.hpp"
 
@@ -49,6 +51,12 @@ struct TreeOptions {
     uint32_t wide_bits = 8;
     // A protocol class with at most this many boxes gets one tree instead of one per group.
     uint32_t single_tree_boxes = 128;
+    // Groups share a tree when the class's tables stay within this percentage of their size with one tree
+    // per group (0: never).
+    uint32_t merge_budget_percent = 200;
+    // Classes with more boxes than this keep their groups without trial merges: at 100,000 rules every trial
+    // went over budget and the trials tripled `naclc emit` time (4 s -> 12 s) for nothing.
+    size_t merge_max_boxes = 30000;
 };
 
 // The arrays of a DecisionTable, as plain numbers (see appliance/classifier/decision_tree.hpp).

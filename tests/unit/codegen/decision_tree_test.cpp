@@ -290,6 +290,62 @@ TEST(DecisionTreeShape, ACatchAllShadowsEverythingAfterIt) {
     EXPECT_EQ(lookup(data, {17, 50}), 1u);
 }
 
+// The TCP class's trees of a table over (ip.protocol, ip.saddr, ip.daddr).
+uint32_t tcp_trees(const DecisionTableData& data) {
+    return data.class_begin[3] - data.class_begin[2];
+}
+
+TEST(DecisionTreeShape, GroupsShareATreeWhenItCopiesFewBoxes) {
+    // 200 rules narrow in saddr (/24s below 0x10000) and 200 wide in saddr (/16s above it) but narrow in
+    // daddr: two groups, but a split on saddr separates them without copying, so they share one tree.
+    std::vector<Box> boxes;
+    for (uint32_t r = 0; r < 200; ++r)
+        boxes.push_back({r, {{6, 6}, {r * 256, r * 256 + 255}, {0, 0xffffffff}}});
+    for (uint32_t r = 200; r < 400; ++r)
+        boxes.push_back({r, {{6, 6}, {r << 16, r << 16 | 0xffff}, {r * 7, r * 7}}});
+    std::vector<Dimension> d{{Field::IpProtocol, -1}, {Field::IpSaddr, -1}, {Field::IpDaddr, -1}};
+    std::vector<std::vector<uint32_t>> keys;
+    for (uint32_t r = 0; r < 400; ++r)
+        for (uint32_t p : {6u, 17u})
+            for (uint32_t daddr : {0u, r * 7, r * 7 + 1}) {
+                keys.push_back({p, r * 256 + 9, daddr});
+                keys.push_back({p, r << 16 | 9, daddr});
+            }
+    TreeOptions separate;
+    separate.merge_budget_percent = 0;
+    EXPECT_EQ(tcp_trees(build_decision_table(boxes, d, {})), 1u);
+    EXPECT_EQ(tcp_trees(build_decision_table(boxes, d, separate)), 2u);
+    expect_first_match(boxes, d, keys);
+    expect_first_match(boxes, d, keys, separate);
+}
+
+TEST(DecisionTreeShape, GroupsKeepTheirTreesWhenSharingCopiesMany) {
+    // 300 rules narrow in saddr and wildcard in daddr, 300 the other way round: any split of one group
+    // copies the whole other group into its parts, so one tree would be far over the budget (the trial
+    // build stops early and is taken back) and the two groups keep a tree each.
+    std::vector<Box> boxes;
+    for (uint32_t r = 0; r < 300; ++r)
+        boxes.push_back({r, {{6, 6}, {r * 1000, r * 1000}, {0, 0xffffffff}}});
+    for (uint32_t r = 300; r < 600; ++r)
+        boxes.push_back({r, {{6, 6}, {0, 0xffffffff}, {r * 1000, r * 1000}}});
+    std::vector<Dimension> d{{Field::IpProtocol, -1}, {Field::IpSaddr, -1}, {Field::IpDaddr, -1}};
+    auto data = build_decision_table(boxes, d, {});
+    EXPECT_EQ(tcp_trees(data), 2u);
+    TreeOptions separate;
+    separate.merge_budget_percent = 0;
+    auto reference = build_decision_table(boxes, d, separate);
+    // The taken-back trials leave nothing behind: the same tables as without trials.
+    EXPECT_EQ(data.boxes, reference.boxes);
+    EXPECT_EQ(data.nodes, reference.nodes);
+    EXPECT_EQ(data.items, reference.items);
+    EXPECT_EQ(data.leaves, reference.leaves);
+    std::vector<std::vector<uint32_t>> keys;
+    for (uint32_t r = 0; r < 600; ++r)
+        keys.push_back({6, (r % 300) * 1000, r * 1000});
+    keys.push_back({6, 5000, 400000});
+    expect_first_match(boxes, d, keys);
+}
+
 TEST(DecisionTreeShape, EmptyAndNoMatch) {
     std::vector<Box> boxes{{0, {{10, 20}}}, {1, {{30, 30}}}};
     TreeOptions one;
