@@ -36,7 +36,11 @@ TEST(EmitCpp, LongRunsBecomeTablesAndKeepTheirSourceLocations) {
                 ".0.0/16 and tcp.dport == " + std::to_string(1000 + i) + ") { accept } }\n";
     text += "  if (ip.ttl < 3) { log(\"low\") drop }\n  drop\n}\n";
     auto program = codegen_test::compile_text(text, "runs.nacl");
-    auto out = emit_cpp(program);
+    // By default a run of 41 rules stays plain code (tables pay off from ~150 rules on); at 16 it is a table.
+    EXPECT_EQ(emit_cpp(program).stats.tables, 0u);
+    EmitOptions low;
+    low.table_threshold = 16;
+    auto out = emit_cpp(program, low);
     EXPECT_EQ(out.stats.tables, 1u);
     EXPECT_EQ(out.stats.table_rules, 41u); // 40 rules and the last ttl rule (its log is a side effect)
     EXPECT_NE(out.text.find("classifier::first_match(fn_0_f_t0, key)"), std::string::npos);
