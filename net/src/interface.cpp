@@ -94,8 +94,8 @@ void Interface::apply_dhcp(const DhcpClient::Action& action) {
 }
 
 ErrorOr<void> Interface::set_buffer_limit(std::size_t buffers) {
-    if (parent_ != nullptr || buffers == 0) return Error::InvalidArgument;
-    if (!nic_.set_rx_buffer_limit(buffers)) return Error::InvalidArgument;
+    if (parent_ != nullptr) return Error::InvalidArgument;
+    if (!nic_.set_rx_buffer_limit(buffers)) return Error::InvalidArgument; // 0 among others
     return {};
 }
 

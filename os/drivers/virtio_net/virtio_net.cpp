@@ -140,7 +140,7 @@ Result<void> VirtioNet::start(PacketPool& pool) {
 }
 
 Result<void> VirtioNet::set_rx_buffer_limit(std::size_t limit) {
-    if (limit == 0) return Error{Errc::invalid_argument, "a NIC needs at least one receive buffer"};
+    if (auto valid = Nic::set_rx_buffer_limit(limit); !valid) return valid;
     // Lowering it takes effect as the device hands back what it holds; raising it posts more at once.
     rx_limit_ = limit;
     if (pool_ != nullptr) refill_rx();

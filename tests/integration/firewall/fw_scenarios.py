@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
-from router_lab import ping
+from router_lab import ping, wait_for
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PY = "/usr/bin/python3"
@@ -326,12 +326,7 @@ APPLIANCE_WAN_MAC = "52:54:00:fe:00:00"  # fw_lab.py gives NIC i the MAC 52:54:0
 
 def wait_console(run, pattern, seconds):
     """(found, console text): waits until a console line matches."""
-    deadline = time.monotonic() + seconds
-    while True:
-        text = run.console()
-        if re.search(pattern, text, re.M) or time.monotonic() > deadline:
-            return re.search(pattern, text, re.M) is not None, text
-        time.sleep(0.2)
+    return wait_for(run.console_path, pattern, seconds, None)
 
 
 def start_dhcp_server(run):

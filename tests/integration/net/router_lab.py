@@ -159,7 +159,7 @@ def wait_for(path, pattern, seconds, process):
             text = f.read()
         if re.search(pattern, text, re.M):
             return True, text
-        if process.poll() is not None:
+        if process is not None and process.poll() is not None:  # None: nothing to watch
             return False, text
         time.sleep(0.1)
     with open(path, errors="replace") as f:
