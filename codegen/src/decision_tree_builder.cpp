@@ -19,38 +19,42 @@ struct Builder {
     size_t dims;
     const TreeOptions& options;
     DecisionTableData& out;
-    std::map<std::vector<uint32_t>, uint32_t> leaf_at; // a leaf's words -> its offset (stored once)
+    std::map<std::vector<uint32_t>, uint32_t> leaf_at; // a leaf's words -> its reference (stored once)
     std::map<std::vector<uint32_t>, uint32_t> list_at; // a list of checked dimensions -> its offset
 
     using Region = std::vector<Interval>;
 
     // Trial builds: a mark of the output's sizes, to measure what a build added and to take it back.
     struct Mark {
-        size_t boxes = 0, items = 0, nodes = 0, children = 0;
-        uint32_t inner_nodes = 0, leaves = 0, max_depth = 0, leaf_boxes = 0;
+        size_t leaves = 0, leaf_refs = 0, items = 0, nodes = 0, children = 0;
+        uint32_t inner_nodes = 0, leaves_count = 0, max_depth = 0, row_leaves = 0, leaf_boxes = 0;
     };
     size_t abort_words = SIZE_MAX; // a trial build stops adding once it has added this many words
     bool aborted = false;
     Mark trial_start;
 
     Mark mark() const {
-        return {out.boxes.size(), out.items.size(), out.nodes.size(), out.children.size(),
-                out.inner_nodes,  out.leaves,       out.max_depth,    out.leaf_boxes};
+        return {out.leaves.size(),   out.leaf_refs.size(), out.items.size(), out.nodes.size(),
+                out.children.size(), out.inner_nodes,      out.leaves_count, out.max_depth,
+                out.row_leaves,      out.leaf_boxes};
     }
     size_t words_since(const Mark& m) const {
-        return out.boxes.size() - m.boxes + out.items.size() - m.items + out.nodes.size() - m.nodes +
+        return out.leaves.size() - m.leaves + out.items.size() - m.items + out.nodes.size() - m.nodes +
                out.children.size() - m.children;
     }
     void rollback(const Mark& m) {
-        out.boxes.resize(m.boxes);
+        out.leaves.resize(m.leaves);
+        out.leaf_refs.resize(m.leaf_refs);
         out.items.resize(m.items);
         out.nodes.resize(m.nodes);
         out.children.resize(m.children);
         out.inner_nodes = m.inner_nodes;
-        out.leaves = m.leaves;
+        out.leaves_count = m.leaves_count;
         out.max_depth = m.max_depth;
+        out.row_leaves = m.row_leaves;
         out.leaf_boxes = m.leaf_boxes;
-        std::erase_if(leaf_at, [&](const auto& entry) { return entry.second >= m.boxes; });
+        std::erase_if(leaf_at,
+                      [&](const auto& entry) { return (entry.second & cls::leaf_offset_mask) >= m.leaves; });
         std::erase_if(list_at, [&](const auto& entry) { return entry.second >= m.items; });
     }
 
@@ -70,33 +74,68 @@ struct Builder {
                     checked.push_back(static_cast<uint32_t>(d));
                     break;
                 }
+        bool block = list.size() <= cls::block_slots && checked.size() <= cls::block_lanes;
+        std::vector<uint32_t> words = block ? block_leaf(list, checked) : row_leaf(list, checked);
+        uint32_t kind = cls::leaf_bit | (block ? 0 : cls::row_leaf_bit);
+        words.push_back(kind); // the map's key tells the formats apart; the stored leaf ends before it
+        auto [leaf, added] =
+            leaf_at.try_emplace(std::move(words), static_cast<uint32_t>(out.leaves.size()) | kind);
+        if (added) {
+            out.leaf_refs.push_back(leaf->second);
+            out.leaves.insert(out.leaves.end(), leaf->first.begin(), leaf->first.end() - 1);
+            ++out.leaves_count;
+            out.row_leaves += block ? 0 : 1;
+            out.leaf_boxes += static_cast<uint32_t>(list.size());
+        }
+        return leaf->second;
+    }
+
+    // A block leaf: eight slots by four lanes (see appliance/classifier/decision_tree.hpp).
+    std::vector<uint32_t> block_leaf(const std::vector<uint32_t>& list,
+                                     const std::vector<uint32_t>& checked) const {
+        std::vector<uint32_t> words(cls::block_leaf_words, 0);
+        for (size_t lane = 0; lane < checked.size(); ++lane)
+            words[0] |= checked[lane] << (8 * lane);
+        for (uint32_t slot = 0; slot <= cls::block_slots; ++slot)
+            words[1 + slot] = slot < list.size() ? boxes[list[slot]].rule : kNoMatch;
+        for (uint32_t lane = 0; lane < cls::block_lanes; ++lane) {
+            uint32_t* lows = &words[1 + cls::block_slots + 1 + lane * 2 * cls::block_slots];
+            uint32_t* spans = lows + cls::block_slots;
+            for (uint32_t slot = 0; slot < cls::block_slots; ++slot) {
+                Interval bound{0, 0xffffffff}; // unused lanes and empty slots: always inside
+                if (lane < checked.size() && slot < list.size())
+                    bound = boxes[list[slot]].bounds[checked[lane]];
+                lows[slot] = bound.low ^ cls::sign_flip;
+                spans[slot] = (bound.high - bound.low) ^ cls::sign_flip;
+            }
+        }
+        return words;
+    }
+
+    // A row leaf: a header, then per box the rule and per group of four checked dimensions their lows and
+    // flipped spans.
+    std::vector<uint32_t> row_leaf(const std::vector<uint32_t>& list, const std::vector<uint32_t>& checked) {
         uint32_t groups = static_cast<uint32_t>((checked.size() + 3) / 4);
         std::vector<uint32_t> packed(groups, 0);
         for (size_t i = 0; i < groups * 4; ++i) // unused lanes read dimension 0 and accept any value
             packed[i / 4] |= (i < checked.size() ? checked[i] : 0) << (8 * (i % 4));
         auto [list_entry, new_list] = list_at.try_emplace(packed, static_cast<uint32_t>(out.items.size()));
         if (new_list) out.items.insert(out.items.end(), packed.begin(), packed.end());
-
-        size_t count = list.size();
-        std::vector<uint32_t> words{static_cast<uint32_t>(count) | groups << 12 | list_entry->second << 16};
+        std::vector<uint32_t> words{static_cast<uint32_t>(list.size()) | groups << 12 |
+                                    list_entry->second << 16};
         for (uint32_t b : list) {
             words.push_back(boxes[b].rule);
             for (uint32_t g = 0; g < groups; ++g) {
                 for (size_t i = 4 * g; i < 4 * g + 4; ++i)
                     words.push_back(i < checked.size() ? boxes[b].bounds[checked[i]].low : 0);
                 for (size_t i = 4 * g; i < 4 * g + 4; ++i)
-                    words.push_back(i < checked.size()
-                                        ? boxes[b].bounds[checked[i]].high - boxes[b].bounds[checked[i]].low
-                                        : 0xffffffff);
+                    words.push_back((i < checked.size()
+                                         ? boxes[b].bounds[checked[i]].high - boxes[b].bounds[checked[i]].low
+                                         : 0xffffffff) ^
+                                    cls::sign_flip);
             }
         }
-        auto [leaf, added] = leaf_at.try_emplace(std::move(words), static_cast<uint32_t>(out.boxes.size()));
-        if (added) {
-            out.boxes.insert(out.boxes.end(), leaf->first.begin(), leaf->first.end());
-            ++out.leaves;
-            out.leaf_boxes += static_cast<uint32_t>(list.size());
-        }
-        return leaf->second | cls::leaf_bit;
+        return words;
     }
 
     // The HyperSplit threshold of dimension d within [low, high]: the fewest boxes on the larger side,
@@ -241,8 +280,9 @@ struct Builder {
         return at;
     }
 
-    uint32_t cut_node(const std::vector<uint32_t>& list, const Region& region, uint32_t depth,
-                      const Cut& cut) {
+    // A tree whose entry cuts one dimension into equal parts: one child slot per part.
+    DecisionTableData::Tree cut_tree(const std::vector<uint32_t>& list, const Region& region,
+                                     const Cut& cut) {
         const Interval& range = region[cut.dim];
         size_t parts = size_t(((uint64_t(range.high) - range.low) >> cut.shift) + 1);
         std::vector<std::vector<uint32_t>> lists(parts);
@@ -252,29 +292,40 @@ struct Builder {
             for (uint64_t i = lo >> cut.shift; i <= hi >> cut.shift; ++i)
                 lists[i].push_back(b);
         }
-        uint32_t node = new_node();
         uint32_t slot = static_cast<uint32_t>(out.children.size());
         out.children.resize(out.children.size() + parts);
-        out.nodes[node] = cls::cut_kind | static_cast<uint32_t>(cut.dim) << 8 | cut.shift << 16;
-        out.nodes[node + 1] = range.low;
-        out.nodes[node + 2] = slot;
         for (size_t i = 0; i < parts; ++i) {
             Region part = region;
             part[cut.dim].low = static_cast<uint32_t>(range.low + (uint64_t(i) << cut.shift));
             part[cut.dim].high = static_cast<uint32_t>(
                 std::min<uint64_t>(range.high, part[cut.dim].low + (uint64_t(1) << cut.shift) - 1));
-            uint32_t child = build(std::move(lists[i]), part, depth + 1);
+            uint32_t child = build(std::move(lists[i]), part, 0);
             out.children[slot + i] = child;
         }
-        return node;
+        return {static_cast<uint32_t>(cut.dim), range.low, cut.shift, 0xffffffff, slot, kNoMatch};
+    }
+
+    // The tree of `list` (in rule order) within `region`: a cut entry when one is worth it, else one child.
+    DecisionTableData::Tree build_tree(const std::vector<uint32_t>& list, const Region& region) {
+        DecisionTableData::Tree tree;
+        if (auto cut = choose_cut(list, region))
+            tree = cut_tree(list, region, *cut);
+        else {
+            uint32_t root = build(list, region, 0);
+            tree.slot = static_cast<uint32_t>(out.children.size());
+            out.children.push_back(root);
+        }
+        tree.min_rule = list.empty() ? kNoMatch : boxes[list.front()].rule;
+        return tree;
     }
 
     uint32_t split_node(const std::vector<uint32_t>& list, const Region& region, uint32_t depth,
                         const Split& split) {
         uint32_t node = new_node();
-        out.nodes[node] = cls::split_kind | static_cast<uint32_t>(split.dim) << 8;
+        out.nodes[node] = static_cast<uint32_t>(split.dim);
         for (uint32_t i = 0; i + 1 < cls::split_ways; ++i)
-            out.nodes[node + 1 + i] = i < split.thresholds.size() ? split.thresholds[i] : 0xffffffff;
+            out.nodes[node + 1 + i] =
+                i < split.thresholds.size() ? split.thresholds[i] ^ cls::sign_flip : cls::unused_threshold;
         uint32_t low = region[split.dim].low;
         uint32_t child = 0;
         for (size_t i = 0; i <= split.thresholds.size(); ++i) {
@@ -309,8 +360,6 @@ struct Builder {
         }
         bool small = list.size() <= options.leaf_size || (depth >= options.max_depth && list.size() < 4096);
         if (small || covers(boxes[list.front()], region)) return make_leaf(list, region, depth);
-        if (depth == 0) // only a root may be a cut node (the lookup walks split nodes without a branch)
-            if (auto cut = choose_cut(list, region)) return cut_node(list, region, depth, *cut);
         std::optional<Split> split = choose_split(list, region);
         if (!split)
             return make_leaf(list, region, depth); // every box covers the region: only the first counts
@@ -379,7 +428,7 @@ std::vector<std::vector<uint32_t>> merge_groups(Builder& builder,
         builder.abort_words = limit;
         builder.aborted = false;
         for (auto& list : lists)
-            builder.build(list, region, 0);
+            builder.build_tree(list, region);
         std::optional<size_t> words;
         if (!builder.aborted && builder.words_since(start) <= limit) words = builder.words_since(start);
         builder.abort_words = SIZE_MAX;
@@ -404,6 +453,50 @@ std::vector<std::vector<uint32_t>> merge_groups(Builder& builder,
     return best ? *best : groups;
 }
 
+// The number of node steps every lookup takes: the depth within which `percent` of the leaves' boxes lie,
+// counting every path to a leaf (a leaf reached by several paths counts once per path).
+uint32_t walk_steps(const DecisionTableData& t, const std::vector<Dimension>& dims, uint32_t percent) {
+    std::vector<uint64_t> weight;
+    auto boxes_of = [&](uint32_t ref) -> uint64_t {
+        const uint32_t* leaf = t.leaves.data() + (ref & cls::leaf_offset_mask);
+        if (ref & cls::row_leaf_bit) return leaf[0] & 0xfff;
+        uint64_t n = 0;
+        for (uint32_t slot = 0; slot < cls::block_slots; ++slot)
+            n += leaf[1 + slot] != kNoMatch;
+        return n;
+    };
+    auto visit = [&](auto& self, uint32_t ref, uint32_t depth) -> void {
+        if (ref & cls::leaf_bit) {
+            if (weight.size() <= depth) weight.resize(depth + 1, 0);
+            weight[depth] += boxes_of(ref);
+            return;
+        }
+        uint32_t ways = 1; // one more than the thresholds in use (unused ways repeat the last child)
+        while (ways < cls::split_ways && t.nodes[ref + ways] != cls::unused_threshold)
+            ++ways;
+        for (uint32_t i = 0; i < ways; ++i)
+            self(self, t.nodes[ref + 8 + i], depth + 1);
+    };
+    for (const auto& tree : t.trees) {
+        if (tree.min_rule == kNoMatch) continue; // an empty tree (padding)
+        uint32_t parts =
+            tree.mask == 0
+                ? 1
+                : uint32_t(((uint64_t(dimension_max(dims[tree.dimension])) - tree.low) >> tree.shift) + 1);
+        for (uint32_t i = 0; i < parts; ++i)
+            visit(visit, t.children[tree.slot + i], 0);
+    }
+    uint64_t total = 0;
+    for (uint64_t w : weight)
+        total += w;
+    uint64_t within = 0;
+    for (uint32_t d = 0; d < weight.size(); ++d) {
+        within += weight[d];
+        if (within * 100 >= total * percent) return d;
+    }
+    return static_cast<uint32_t>(weight.empty() ? 0 : weight.size() - 1);
+}
+
 } // namespace
 
 DecisionTableData build_decision_table(const std::vector<Box>& boxes, const std::vector<Dimension>& dims,
@@ -419,9 +512,8 @@ DecisionTableData build_decision_table(const std::vector<Box>& boxes, const std:
     Builder::Region full;
     for (auto& d : dims)
         full.push_back({0, dimension_max(d)});
-    for (uint32_t c = 0; c < 4; ++c) {
-        out.class_begin[c] = static_cast<uint32_t>(out.trees.size());
-        if (c >= classes) continue;
+    std::vector<std::vector<DecisionTableData::Tree>> class_trees(4);
+    for (uint32_t c = 0; c < classes; ++c) {
         // Groups of this class: one bit per wide dimension (addresses) in which the box is wide.
         std::map<uint32_t, std::vector<uint32_t>> groups;
         for (uint32_t b = 0; b < boxes.size(); ++b) {
@@ -444,43 +536,61 @@ DecisionTableData build_decision_table(const std::vector<Box>& boxes, const std:
         std::vector<std::vector<uint32_t>> lists;
         for (auto& [key, list] : groups)
             lists.push_back(std::move(list));
-        size_t first = out.trees.size();
-        for (auto& list : merge_groups(builder, lists, region, options)) {
-            uint32_t min_rule = boxes[list.front()].rule;
-            out.trees.push_back({builder.build(list, region, 0), min_rule});
-        }
-        std::stable_sort(out.trees.begin() + long(first), out.trees.end(),
+        for (auto& list : merge_groups(builder, lists, region, options))
+            class_trees[c].push_back(builder.build_tree(list, region));
+        std::stable_sort(class_trees[c].begin(), class_trees[c].end(),
                          [](auto& a, auto& b) { return a.min_rule < b.min_rule; });
     }
-    out.class_begin[4] = static_cast<uint32_t>(out.trees.size());
-    // Slack after the last leaf: a one-group scan reads four boxes at a time whatever the leaf's count.
-    out.boxes.insert(out.boxes.end(), cls::leaf_slack_words, 0);
-    if (out.items.empty()) out.items.push_back(0); // keep every array non-empty
-    if (out.nodes.empty()) out.nodes.resize(cls::node_words, 0);
-    if (out.children.empty()) out.children.push_back(0);
+    // Every class gets the same number of trees (the lookup's loops then have fixed counts): short ones
+    // are padded with trees whose one child is an empty leaf. Without ip.protocol there is one class.
+    out.trees_per_class = 1;
+    for (auto& trees : class_trees)
+        out.trees_per_class = std::max(out.trees_per_class, static_cast<uint32_t>(trees.size()));
+    std::optional<uint32_t> empty_slot;
+    for (uint32_t c = 0; c < classes; ++c) {
+        auto& trees = class_trees[c];
+        if (trees.size() < out.trees_per_class && !empty_slot) {
+            empty_slot = static_cast<uint32_t>(out.children.size());
+            out.children.push_back(builder.make_leaf({}, full, 0));
+        }
+        if (empty_slot)
+            trees.resize(out.trees_per_class, DecisionTableData::Tree{0, 0, 0, 0, *empty_slot, kNoMatch});
+        out.trees.insert(out.trees.end(), trees.begin(), trees.end());
+    }
+    if (out.items.empty()) out.items.push_back(0);               // keep every array non-empty
+    if (out.nodes.empty()) out.nodes.resize(cls::node_words, 0); // a leaf's step reads node 0
+    out.walk_steps = walk_steps(out, dims, options.walk_steps_percent);
     return out;
 }
 
 uint32_t lookup(const DecisionTableData& t, const std::vector<uint32_t>& key) {
     uint32_t c = t.protocol_dimension == kNoMatch ? 0 : cls::protocol_class(key[t.protocol_dimension]);
     uint32_t best = kNoMatch;
-    for (uint32_t i = t.class_begin[c]; i < t.class_begin[c + 1]; ++i) {
+    for (uint32_t i = c * t.trees_per_class; i < (c + 1) * t.trees_per_class; ++i) {
         const auto& tree = t.trees[i];
-        if (tree.min_rule >= best) break;
-        uint32_t ref = tree.root;
+        uint32_t ref = t.children[tree.slot + ((key[tree.dimension] - tree.low) >> tree.shift & tree.mask)];
         while (!(ref & cls::leaf_bit)) {
             const uint32_t* node = t.nodes.data() + ref;
-            uint32_t value = key[node[0] >> 8 & 0xff];
-            if ((node[0] & 0xff) == cls::cut_kind) {
-                ref = t.children[node[2] + ((value - node[1]) >> (node[0] >> 16 & 0xff))];
-                continue;
-            }
+            uint32_t value = key[node[0]];
             uint32_t way = 0;
-            while (way + 1 < cls::split_ways && value > node[1 + way])
+            while (way + 1 < cls::split_ways && value > (node[1 + way] ^ cls::sign_flip))
                 ++way;
             ref = node[8 + way];
         }
-        const uint32_t* leaf = t.boxes.data() + (ref & ~cls::leaf_bit);
+        const uint32_t* leaf = t.leaves.data() + (ref & cls::leaf_offset_mask);
+        if (!(ref & cls::row_leaf_bit)) {
+            for (uint32_t slot = 0; slot < cls::block_slots && leaf[1 + slot] < best; ++slot) {
+                bool inside = true;
+                for (uint32_t lane = 0; lane < cls::block_lanes && inside; ++lane) {
+                    const uint32_t* lows = leaf + 1 + cls::block_slots + 1 + lane * 2 * cls::block_slots;
+                    uint32_t low = lows[slot] ^ cls::sign_flip,
+                             span = lows[cls::block_slots + slot] ^ cls::sign_flip;
+                    inside = key[leaf[0] >> (8 * lane) & 0xff] - low <= span;
+                }
+                if (inside) best = leaf[1 + slot];
+            }
+            continue;
+        }
         uint32_t count = leaf[0] & 0xfff, groups = leaf[0] >> 12 & 0xf;
         std::vector<uint32_t> checked;
         for (uint32_t g = 0; g < groups; ++g)
@@ -492,7 +602,8 @@ uint32_t lookup(const DecisionTableData& t, const std::vector<uint32_t>& key) {
             bool inside = true;
             for (uint32_t g = 0; g < groups && inside; ++g)
                 for (uint32_t lane = 0; lane < 4 && inside; ++lane)
-                    inside = key[checked[4 * g + lane]] - box[1 + 8 * g + lane] <= box[5 + 8 * g + lane];
+                    inside = key[checked[4 * g + lane]] - box[1 + 8 * g + lane] <=
+                             (box[5 + 8 * g + lane] ^ cls::sign_flip);
             if (inside) {
                 best = box[0];
                 break;

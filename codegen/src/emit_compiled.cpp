@@ -5,6 +5,8 @@
 
 #include "codegen/rule_runs.hpp"
 
+#include <algorithm>
+
 namespace codegen {
 
 using nacl::ir::ActionKind;
@@ -19,30 +21,36 @@ std::string dimension_name(const Dimension& d) {
     return name;
 }
 
+// Table words in hexadecimal: references carry flag bits and bounds are stored with their top bit
+// flipped, which reads better as 0x80000050 than as 2147483728.
+std::string hex(uint32_t value) {
+    static constexpr char digits[] = "0123456789abcdef";
+    std::string text;
+    do {
+        text.insert(text.begin(), digits[value & 0xf]);
+        value >>= 4;
+    } while (value != 0);
+    return "0x" + text;
+}
+
 void append_numbers(std::string& text, const std::vector<uint32_t>& values, size_t per_line) {
     for (size_t i = 0; i < values.size(); ++i) {
         text += (i % per_line == 0) ? "\n    " : " ";
-        text += std::to_string(values[i]) + ",";
+        text += hex(values[i]) + ",";
     }
     text += "\n";
 }
 
-// One leaf per line: its header, then its boxes (see appliance/classifier/decision_tree.hpp); then the
-// slack the scan may read past the last leaf.
-void append_leaves(std::string& text, const std::vector<uint32_t>& leaves) {
-    size_t end = leaves.size() - table_encoding::leaf_slack_words;
-    for (size_t at = 0; at < end;) {
-        uint32_t header = leaves[at];
-        size_t words = 1 + size_t(header & 0xfff) * (1 + 8 * (header >> 12 & 0xf));
+// One leaf per line (see appliance/classifier/decision_tree.hpp).
+void append_leaves(std::string& text, const DecisionTableData& data) {
+    auto start = [&](size_t i) { return data.leaf_refs[i] & table_encoding::leaf_offset_mask; };
+    for (size_t i = 0; i < data.leaf_refs.size(); ++i) {
+        size_t end = i + 1 < data.leaf_refs.size() ? start(i + 1) : data.leaves.size();
         text += "\n   ";
-        for (size_t i = at; i < at + words; ++i)
-            text += " " + std::to_string(leaves[i]) + ",";
-        at += words;
+        for (size_t at = start(i); at < end; ++at)
+            text += " " + hex(data.leaves[at]) + ",";
     }
-    text += "\n   ";
-    for (size_t i = end; i < leaves.size(); ++i)
-        text += " " + std::to_string(leaves[i]) + ",";
-    text += " // slack\n";
+    text += "\n";
 }
 
 struct CompiledWriter {
@@ -89,14 +97,20 @@ struct CompiledWriter {
         std::string& t = out.tables.text;
         t += "// " + name + ": rules " + span + ": " + std::to_string(run.size()) + " rules, " +
              std::to_string(boxes.size()) + " boxes over (" + dim_list + "); " +
-             std::to_string(data.trees.size()) + " trees, " + std::to_string(data.inner_nodes) + " nodes, " +
-             std::to_string(data.leaves) + " leaves holding " + std::to_string(data.leaf_boxes) +
+             std::to_string(std::count_if(data.trees.begin(), data.trees.end(),
+                                          [](auto& tree) { return tree.min_rule != 0xffffffff; })) +
+             " trees, " + std::to_string(data.inner_nodes) + " nodes, " + std::to_string(data.leaves_count) +
+             " leaves holding " + std::to_string(data.leaf_boxes) +
              " boxes, depth <= " + std::to_string(data.max_depth) + ".\n";
-        t += "// Leaves: count | groups << 12 | dimension list << 16, then per box the rule and per group of "
-             "four\n"
-             "// checked dimensions their lows and spans (high - low). Nodes: one 16-word line each.\n";
-        t += "constexpr std::uint32_t " + name + "_boxes[] = {";
-        append_leaves(t, data.boxes);
+        t += "// Leaves: a block of 8 box slots x 4 checked dimensions (the dimensions, the slots' rules, "
+             "then per\n"
+             "// dimension the slots' lows and spans, top bit flipped) or, marked in the reference, rows of "
+             "boxes.\n"
+             "// Nodes: one 16-word line each. Every lookup takes " +
+             std::to_string(data.walk_steps) + " node steps in each of its class's " +
+             std::to_string(data.trees_per_class) + " trees.\n";
+        t += "constexpr std::uint32_t " + name + "_leaves[] = {";
+        append_leaves(t, data);
         t += "};\nconstexpr std::uint32_t " + name + "_items[] = {";
         append_numbers(t, data.items, 16);
         t += "};\nalignas(64) constexpr std::uint32_t " + name + "_nodes[] = {";
@@ -105,16 +119,16 @@ struct CompiledWriter {
         append_numbers(t, data.children, 16);
         t += "};\nconstexpr classifier::Tree " + name + "_trees[] = {";
         for (auto& tree : data.trees)
-            t += "{" + std::to_string(tree.root) + ", " + std::to_string(tree.min_rule) + "}, ";
+            t += "{" + std::to_string(tree.dimension) + ", " + std::to_string(tree.low) + ", " +
+                 std::to_string(tree.shift) + ", " + std::to_string(tree.mask) + ", " +
+                 std::to_string(tree.slot) + "}, ";
         if (!data.trees.empty()) t.resize(t.size() - 2);
-        std::string classes;
-        for (uint32_t b : data.class_begin)
-            classes += (classes.empty() ? "" : ", ") + std::to_string(b);
         t += "};\nconstexpr classifier::DecisionTable " + name + " = {" + std::to_string(dims.size()) + ", " +
              (data.protocol_dimension == 0xffffffff ? std::string("classifier::no_dimension")
                                                     : std::to_string(data.protocol_dimension)) +
-             ", " + name + "_boxes, " + name + "_items, " + name + "_nodes, " + name + "_children, " + name +
-             "_trees, {" + classes + "}};\n";
+             ", " + std::to_string(data.trees_per_class) + ", " + std::to_string(data.walk_steps) + ", " +
+             name + "_leaves, " + name + "_items, " + name + "_nodes, " + name + "_children, " + name +
+             "_trees};\n";
         // What each rule of the table decides, with its source.
         t += "constexpr Decision " + name + "_decisions[] = {\n";
         bool effects = false;

@@ -1,5 +1,5 @@
 // codegen_classifier_bench FILE.nacl [--packets N] [--repeat R] [--threshold T] [--leaf N] [--wide-bits B]
-// [--merge P]
+// [--merge P] [--steps-percent P]
 //
 // A quick host microbenchmark of the rule compiler: compiles FILE, takes the largest decision-table run
 // of its functions, builds the tables (timed) and looks up a ClassBench-style trace (points inside the
@@ -58,7 +58,7 @@ int main(int argc, char** argv) {
     if (argc < 2) {
         std::fprintf(stderr,
                      "usage: %s FILE.nacl [--packets N] [--repeat R] [--threshold T] [--leaf N] [--wide-bits "
-                     "B] [--merge P]\n",
+                     "B] [--merge P] [--steps-percent P]\n",
                      argv[0]);
         return 2;
     }
@@ -72,6 +72,8 @@ int main(int argc, char** argv) {
         if (opt == "--leaf") tree.leaf_size = static_cast<uint32_t>(std::stoul(argv[i + 1]));
         if (opt == "--wide-bits") tree.wide_bits = static_cast<uint32_t>(std::stoul(argv[i + 1]));
         if (opt == "--merge") tree.merge_budget_percent = static_cast<uint32_t>(std::stoul(argv[i + 1]));
+        if (opt == "--steps-percent")
+            tree.walk_steps_percent = static_cast<uint32_t>(std::stoul(argv[i + 1]));
         if (opt == "--threshold") runs.table_threshold = static_cast<uint32_t>(std::stoul(argv[i + 1]));
     }
     std::ifstream in(argv[1]);
@@ -107,12 +109,10 @@ int main(int argc, char** argv) {
     double build = since(start);
     std::vector<appliance::classifier::Tree> trees;
     for (auto& t : data.trees)
-        trees.push_back({t.root, t.min_rule});
+        trees.push_back({t.dimension, t.low, t.shift, t.mask, t.slot});
     appliance::classifier::DecisionTable table{
-        data.dimensions,   data.protocol_dimension, data.boxes.data(), data.items.data(),
-        data.nodes.data(), data.children.data(),    trees.data(),      {}};
-    for (size_t c = 0; c < 5; ++c)
-        table.class_begin[c] = data.class_begin[c];
+        data.dimensions,   data.protocol_dimension, data.trees_per_class, data.walk_steps, data.leaves.data(),
+        data.items.data(), data.nodes.data(),       data.children.data(), trees.data()};
 
     // The trace: a random point of a random box (a rule's own region), or 10% anywhere.
     std::mt19937_64 rng(42);
@@ -159,12 +159,14 @@ int main(int argc, char** argv) {
         sink = sink + acc;
         linear_times.push_back((thread_seconds() - cpu) * 1e9 / double(linear_packets));
     }
-    size_t bytes = (data.boxes.size() + data.items.size() + data.nodes.size() + data.children.size()) * 4 +
-                   trees.size() * 8;
-    std::printf("%s: %zu rules in the run, %zu boxes, %zu dims, %zu trees, %u leaves, depth %u, %zu items, "
-                "%zu cut slots, %.1f KiB of tables\n",
-                argv[1], best.rules.size(), best.boxes.size(), dims, trees.size(), data.leaves,
-                data.max_depth, data.items.size(), data.children.size(), double(bytes) / 1024);
+    size_t bytes = (data.leaves.size() + data.items.size() + data.nodes.size() + data.children.size()) * 4 +
+                   trees.size() * sizeof(appliance::classifier::Tree);
+    std::printf(
+        "%s: %zu rules in the run, %zu boxes, %zu dims, %u trees per class, %u steps, %u leaves (%u rows), "
+        "depth %u, %zu items, %zu child slots, %.1f KiB of tables\n",
+        argv[1], best.rules.size(), best.boxes.size(), dims, data.trees_per_class, data.walk_steps,
+        data.leaves_count, data.row_leaves, data.max_depth, data.items.size(), data.children.size(),
+        double(bytes) / 1024);
     std::printf("  front end %.2f s, flatten+DNF+boxes %.2f s, tree build %.2f s\n", front, plan, build);
     std::printf("  trace %zu packets (%.0f%% match a rule), verdicts equal the linear scan\n", packets,
                 100.0 * double(matched) / double(packets));

@@ -4,70 +4,120 @@ namespace appliance::classifier {
 
 namespace {
 
-// Four lanes of uint32: plain SSE2 on x86-64 (host and image), written with the compiler's vector
+// Four lanes of 32 bits: plain SSE2 on x86-64 (host and image), written with the compiler's vector
 // extension so no intrinsics header is needed.
-typedef std::uint32_t Lanes __attribute__((vector_size(16)));
+typedef std::int32_t Lanes __attribute__((vector_size(16)));
+typedef float FloatLanes __attribute__((vector_size(16)));
 
-// An unaligned load (boxes are arrays of words).
+// An unaligned load of four words.
 Lanes load(const std::uint32_t* at) {
     Lanes v;
     __builtin_memcpy(&v, at, sizeof v);
     return v;
 }
 
-// One step down from every tree's current node at once, without a branch per tree: a reference that
+Lanes splat(std::uint32_t value) {
+    auto v = static_cast<std::int32_t>(value);
+    return Lanes{v, v, v, v};
+}
+
+// One bit per lane whose top bit is set (an all-ones compare result).
+std::uint32_t lane_bits(Lanes v) {
+    return static_cast<std::uint32_t>(__builtin_ia32_movmskps(reinterpret_cast<FloatLanes>(v)));
+}
+
+// The child of a split node for `key`. The node's first four words are the dimension and three
+// thresholds, the next four the other four thresholds: two compares against the flipped key give one bit
+// per threshold below it, in ascending order, so the number of them is the count of trailing ones.
+std::uint32_t child_of(const std::uint32_t* node, const std::uint32_t* key) {
+    Lanes value = splat(key[node[0]] ^ sign_flip);
+    std::uint32_t below = lane_bits(value > load(node)) | lane_bits(value > load(node + 4)) << 4;
+    return node[8 + __builtin_ctz(~(below >> 1))]; // bit 0 compared the dimension word: dropped
+}
+
+// One step down from each of N trees' current nodes at once, without a branch per tree: a reference that
 // already is a leaf stays (its step reads node 0 and discards the result). The steps of different trees
-// do not depend on each other, so their loads overlap.
-bool step(const DecisionTable& table, std::uint32_t* refs, std::uint32_t n, const std::uint32_t* key) {
+// do not depend on each other, so their loads overlap. True when every tree is at its leaf.
+template <std::uint32_t N>
+bool step(const DecisionTable& table, std::uint32_t (&refs)[N], const std::uint32_t* key) {
     std::uint32_t all = leaf_bit;
-    for (std::uint32_t t = 0; t < n; ++t) {
+    for (std::uint32_t t = 0; t < N; ++t) {
         std::uint32_t ref = refs[t];
         std::uint32_t leaf = ref & leaf_bit;
-        const std::uint32_t* node = table.nodes + (leaf ? 0 : ref);
-        std::uint32_t value = key[node[0] >> 8 & 0xff];
-        std::uint32_t i = (value > node[1]) + (value > node[2]) + (value > node[3]) + (value > node[4]) +
-                          (value > node[5]) + (value > node[6]) + (value > node[7]);
-        std::uint32_t child = node[8 + i];
+        std::uint32_t child = child_of(table.nodes + (leaf ? 0 : ref), key);
         refs[t] = leaf ? ref : child;
         all &= refs[t];
     }
-    return all == 0; // some tree has not reached its leaf
+    return all != 0;
 }
 
-// The smallest rule of a box in the leaf that contains the key, or no_match. A box check is
-// key - low <= span (unsigned: a key below `low` wraps and fails too), four dimensions per step; no
-// branch per box but the loop's.
-std::uint32_t scan(const DecisionTable& table, const std::uint32_t* leaf, const std::uint32_t* key) {
+// The first box of a block leaf that contains the key: every lane (dimension) compares the key with the
+// eight slots' lows and spans, four slots per vector; a slot is inside when key - low <= span (unsigned,
+// so a key below `low` wraps and fails too), and the lowest inside slot holds the smallest rule.
+std::uint32_t scan_block(const std::uint32_t* leaf, const std::uint32_t* key) {
+    std::uint32_t dims = leaf[0];
+    const std::uint32_t* rules = leaf + 1;
+    const std::uint32_t* bounds = rules + block_slots + 1;
+    Lanes outside_low = {0, 0, 0, 0}, outside_high = {0, 0, 0, 0}; // slots 0-3 and 4-7
+    for (std::uint32_t lane = 0; lane < block_lanes; ++lane, bounds += 2 * block_slots) {
+        Lanes value = splat(key[dims >> (8 * lane) & 0xff]);
+        // (key - flipped low) is key - low flipped: a signed compare with the flipped span decides.
+        outside_low |= (value - load(bounds)) > load(bounds + block_slots);
+        outside_high |= (value - load(bounds + 4)) > load(bounds + block_slots + 4);
+    }
+    std::uint32_t inside = ~(lane_bits(outside_low) | lane_bits(outside_high) << 4) & 0xff;
+    return rules[__builtin_ctz(inside | 1u << block_slots)]; // no slot inside: the no_match after them
+}
+
+// The smallest rule of a box in a row leaf that contains the key, or no_match: box by box, four
+// dimensions per vector step (the rare leaf that a block does not hold).
+std::uint32_t scan_rows(const DecisionTable& table, const std::uint32_t* leaf, const std::uint32_t* key) {
     std::uint32_t header = leaf[0];
     std::uint32_t count = header & 0xfff, groups = header >> 12 & 0xf;
     const std::uint32_t* list = table.items + (header >> 16);
     Lanes lanes[max_groups];
     for (std::uint32_t g = 0; g < groups; ++g) {
         std::uint32_t d = list[g];
-        lanes[g] = Lanes{key[d & 0xff], key[d >> 8 & 0xff], key[d >> 16 & 0xff], key[d >> 24]};
+        lanes[g] = Lanes{static_cast<std::int32_t>(key[d & 0xff] ^ sign_flip),
+                         static_cast<std::int32_t>(key[d >> 8 & 0xff] ^ sign_flip),
+                         static_cast<std::int32_t>(key[d >> 16 & 0xff] ^ sign_flip),
+                         static_cast<std::int32_t>(key[d >> 24] ^ sign_flip)};
     }
     const std::uint32_t* box = leaf + 1;
-    std::uint32_t best = no_match;
-    if (groups == 1) { // the common case: at most four checked dimensions, one vector step per box
-        // Four boxes per loop trip, past the count masked (`boxes` has slack after the last leaf): one
-        // trip for a leaf of up to four boxes, so the loop's branch is predictable.
-        for (std::uint32_t i = 0; i < count; i += 4, box += 36) {
-            for (std::uint32_t j = 0; j < 4; ++j) {
-                Lanes outside = (Lanes)(lanes[0] - load(box + 9 * j + 1) > load(box + 9 * j + 5));
-                std::uint32_t rule = box[9 * j] | outside[0] | outside[1] | outside[2] | outside[3] |
-                                     (0u - std::uint32_t(i + j >= count));
-                best = rule < best ? rule : best;
-            }
-        }
-        return best;
-    }
     std::uint32_t stride = 1 + 8 * groups;
     for (std::uint32_t i = 0; i < count; ++i, box += stride) {
         Lanes outside = {0, 0, 0, 0};
         for (std::uint32_t g = 0; g < groups; ++g)
-            outside |= (Lanes)(lanes[g] - load(box + 1 + 8 * g) > load(box + 5 + 8 * g));
+            outside |= (lanes[g] - load(box + 1 + 8 * g)) > load(box + 5 + 8 * g);
+        if (lane_bits(outside) == 0) return box[0]; // boxes are in rule order
+    }
+    return no_match;
+}
+
+// The lookup in a table of N trees per class (N is a constant here, so the trees' references stay in
+// registers and their loops unroll).
+template <std::uint32_t N>
+std::uint32_t first_match_in(const DecisionTable& table, const Tree* trees, const std::uint32_t* key) {
+    std::uint32_t refs[N];
+    std::uint32_t all = leaf_bit;
+    for (std::uint32_t t = 0; t < N; ++t) {
+        const Tree& tree = trees[t];
+        refs[t] = table.children[tree.slot + ((key[tree.dimension] - tree.low) >> tree.shift & tree.mask)];
+        all &= refs[t];
+    }
+    // The same number of steps for every packet, so the loop's branch is always predicted; the few
+    // walks that are deeper continue below.
+    bool leaves = all != 0;
+    for (std::uint32_t s = 0; s < table.walk_steps; ++s)
+        leaves = step(table, refs, key);
+    if (__builtin_expect(!leaves, 0))
+        while (!step(table, refs, key)) {
+        }
+    std::uint32_t best = no_match;
+    for (std::uint32_t t = 0; t < N; ++t) {
+        const std::uint32_t* leaf = table.leaves + (refs[t] & leaf_offset_mask);
         std::uint32_t rule =
-            box[0] | outside[0] | outside[1] | outside[2] | outside[3]; // no_match unless inside
+            __builtin_expect(refs[t] & row_leaf_bit, 0) ? scan_rows(table, leaf, key) : scan_block(leaf, key);
         best = rule < best ? rule : best;
     }
     return best;
@@ -78,28 +128,17 @@ std::uint32_t scan(const DecisionTable& table, const std::uint32_t* leaf, const 
 std::uint32_t first_match(const DecisionTable& table, const std::uint32_t* key) {
     std::uint32_t c =
         table.protocol_dimension == no_dimension ? 0 : protocol_class(key[table.protocol_dimension]);
-    // The class's trees (at most max_trees), walked together: a root may be a cut node, every node below
-    // is a split node.
-    std::uint32_t refs[max_trees];
-    std::uint32_t n = table.class_begin[c + 1] - table.class_begin[c];
-    const Tree* trees = table.trees + table.class_begin[c];
-    for (std::uint32_t t = 0; t < n; ++t) {
-        std::uint32_t ref = trees[t].root;
-        if (!(ref & leaf_bit) && (table.nodes[ref] & 0xff) == cut_kind) {
-            const std::uint32_t* node = table.nodes + ref;
-            ref = table.children[node[2] + ((key[node[0] >> 8 & 0xff] - node[1]) >> (node[0] >> 16 & 0xff))];
-        }
-        refs[t] = ref;
+    const Tree* trees = table.trees + c * table.trees_per_class;
+    switch (table.trees_per_class) { // a constant of the table: always predicted
+    case 1:
+        return first_match_in<1>(table, trees, key);
+    case 2:
+        return first_match_in<2>(table, trees, key);
+    case 3:
+        return first_match_in<3>(table, trees, key);
+    default:
+        return first_match_in<max_trees>(table, trees, key);
     }
-    while (step(table, refs, n, key)) {
-    }
-    // Then the leaves: the smallest matching rule over all of them.
-    std::uint32_t best = no_match;
-    for (std::uint32_t t = 0; t < n; ++t) {
-        std::uint32_t rule = scan(table, table.boxes + (refs[t] & ~leaf_bit), key);
-        best = rule < best ? rule : best;
-    }
-    return best;
 }
 
 } // namespace appliance::classifier

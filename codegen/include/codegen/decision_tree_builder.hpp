@@ -6,13 +6,16 @@
 // EffiCuts does: a group whose boxes are all narrow in the source address splits cleanly on it, and
 // wildcards stop being copied into every leaf. Groups share a tree when trial builds show that this keeps
 // the class's tables within merge_budget_percent of one tree per group (every tree is one more walk and one
-// more leaf scan per lookup). A node with many boxes spread over a dimension cuts it into 2^k equal parts
-// (HiCuts); otherwise it splits one dimension at up to seven thresholds, each chosen as HyperSplit does
-// (fewest boxes on the larger side, then fewest copies), so one cache line replaces three binary levels.
-// A node becomes a leaf when it holds at most `leaf_size` boxes or its first box covers the node's whole
-// region (later boxes are shadowed there). Leaves keep boxes in rule order, inline, with only the
-// dimensions that some box of the leaf does not cover; identical leaves are stored once. The lookup
-// takes the smallest answer over its class's trees.
+// more leaf scan per lookup). A tree with many boxes spread over a dimension may start with a cut of it
+// into 2^k equal parts (HiCuts); below, nodes split one dimension at up to seven thresholds, each chosen as
+// HyperSplit does (fewest boxes on the larger side, then fewest copies), so one cache line replaces three
+// binary levels. A node becomes a leaf when it holds at most `leaf_size` boxes or its first box covers the
+// node's whole region (later boxes are shadowed there). Leaves keep boxes in rule order, inline, with only
+// the dimensions that some box of the leaf does not cover: a fixed-size block of eight slots by four
+// dimensions when they fit (checked with a few vector compares), rows otherwise; identical leaves are
+// stored once. Every class gets the same number of trees and every lookup the same number of steps, so
+// the lookup's branches do not depend on the packet. The lookup takes the smallest answer over its
+// class's trees.
 
 #include "codegen/value_sets.hpp"
 
@@ -25,23 +28,28 @@ namespace codegen {
 // The encoding of appliance/classifier/decision_tree.hpp (codegen does not include the appliance headers;
 // tests/unit/codegen/decision_tree_test.cpp checks that the two agree).
 namespace table_encoding {
+inline constexpr uint32_t sign_flip = 0x80000000;
 inline constexpr uint32_t leaf_bit = 0x80000000;
+inline constexpr uint32_t row_leaf_bit = 0x40000000;
+inline constexpr uint32_t leaf_offset_mask = 0x3fffffff;
 inline constexpr uint32_t node_words = 16;
-inline constexpr uint32_t split_kind = 0;
-inline constexpr uint32_t cut_kind = 1;
 inline constexpr uint32_t split_ways = 8;
-inline constexpr uint32_t leaf_slack_words = 27; // three empty boxes after the last leaf (masked reads)
+inline constexpr uint32_t unused_threshold = 0x7fffffff;
+inline constexpr uint32_t block_slots = 8;
+inline constexpr uint32_t block_lanes = 4;
+inline constexpr uint32_t block_leaf_words = 1 + (block_slots + 1) + block_lanes * 2 * block_slots;
+inline constexpr uint32_t max_trees = 4;
 constexpr uint32_t protocol_class(uint32_t protocol) {
     return protocol == 1 ? 1 : protocol == 6 ? 2 : protocol == 17 ? 3 : 0;
 }
 } // namespace table_encoding
 
 struct TreeOptions {
-    uint32_t leaf_size = 8;
+    uint32_t leaf_size = table_encoding::block_slots;
     uint32_t max_depth = 24; // inner nodes on a path (a larger leaf than 4095 boxes splits on regardless)
-    // Cut nodes: only for nodes of at least cut_min_boxes boxes, at most 2^max_cut_bits parts, no more
-    // than cut_parts_per_box parts per box, copies at most cut_copies_percent of the boxes, and every
-    // part holding at most 1/cut_min_gain of them.
+    // Cut entries (a tree's root): only for trees of at least cut_min_boxes boxes, at most 2^max_cut_bits
+    // parts, no more than cut_parts_per_box parts per box, copies at most cut_copies_percent of the
+    // boxes, and every part holding at most 1/cut_min_gain of them.
     uint32_t cut_min_boxes = 64;
     uint32_t max_cut_bits = 16;
     uint32_t cut_parts_per_box = 4;
@@ -57,24 +65,32 @@ struct TreeOptions {
     // Classes with more boxes than this keep their groups without trial merges: at 100,000 rules every trial
     // went over budget and the trials tripled `naclc emit` time (4 s -> 12 s) for nothing.
     size_t merge_max_boxes = 30000;
+    // Every lookup takes the same number of node steps (its branch is then always predicted): the depth
+    // that this percentage of the leaves' boxes lie within (a leaf's boxes stand for the packets that
+    // reach it). Deeper walks take a branch and continue.
+    uint32_t walk_steps_percent = 95;
 };
 
 // The arrays of a DecisionTable, as plain numbers (see appliance/classifier/decision_tree.hpp).
 struct DecisionTableData {
     uint32_t dimensions = 0;
     uint32_t protocol_dimension = 0xffffffff;
-    std::vector<uint32_t> boxes;    // the leaves: header, then boxes inline
-    std::vector<uint32_t> items;    // the leaves' lists of checked dimensions
-    std::vector<uint32_t> nodes;    // inner nodes, 16 words each
-    std::vector<uint32_t> children; // cut nodes' child references
+    uint32_t trees_per_class = 0;
+    uint32_t walk_steps = 0;
+    std::vector<uint32_t> leaves;    // block and row leaves
+    std::vector<uint32_t> leaf_refs; // the reference of every distinct leaf, by ascending offset
+    std::vector<uint32_t> items;     // the row leaves' lists of checked dimensions
+    std::vector<uint32_t> nodes;     // inner nodes, 16 words each
+    std::vector<uint32_t> children;  // the trees' entries
     struct Tree {
-        uint32_t root = 0, min_rule = 0;
+        uint32_t dimension = 0, low = 0, shift = 0, mask = 0, slot = 0;
+        uint32_t min_rule = 0xffffffff; // the smallest rule the tree holds (no_match: an empty tree)
     };
-    std::vector<Tree> trees;               // per protocol class, by min_rule
-    std::array<uint32_t, 5> class_begin{}; // class c: trees [class_begin[c], class_begin[c + 1])
+    std::vector<Tree> trees; // 4 protocol classes x trees_per_class (1 class when the key has no protocol)
     // Figures for the comments, the tests and the docs.
-    uint32_t inner_nodes = 0, leaves = 0, max_depth = 0; // nodes, distinct leaves, nodes on the longest path
-    uint32_t leaf_boxes = 0;                             // boxes stored in the distinct leaves
+    uint32_t inner_nodes = 0, leaves_count = 0, max_depth = 0; // nodes, distinct leaves, longest path
+    uint32_t row_leaves = 0;                                   // distinct leaves in the row format
+    uint32_t leaf_boxes = 0;                                   // boxes stored in the distinct leaves
 };
 
 // `boxes` are in rule order (box.rule non-decreasing); every box has one bound per dimension.

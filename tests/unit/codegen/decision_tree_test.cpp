@@ -11,13 +11,19 @@ namespace {
 using nacl::ir::Field;
 
 // The builder's copy of the table encoding must be the lookup's.
+static_assert(table_encoding::sign_flip == appliance::classifier::sign_flip);
 static_assert(table_encoding::leaf_bit == appliance::classifier::leaf_bit);
+static_assert(table_encoding::row_leaf_bit == appliance::classifier::row_leaf_bit);
+static_assert(table_encoding::leaf_offset_mask == appliance::classifier::leaf_offset_mask);
 static_assert(table_encoding::node_words == appliance::classifier::node_words);
-static_assert(table_encoding::split_kind == appliance::classifier::split_kind);
-static_assert(table_encoding::cut_kind == appliance::classifier::cut_kind);
 static_assert(table_encoding::split_ways == appliance::classifier::split_ways);
-static_assert(table_encoding::leaf_slack_words == appliance::classifier::leaf_slack_words);
+static_assert(table_encoding::unused_threshold == appliance::classifier::unused_threshold);
+static_assert(table_encoding::block_slots == appliance::classifier::block_slots);
+static_assert(table_encoding::block_lanes == appliance::classifier::block_lanes);
+static_assert(table_encoding::block_leaf_words == appliance::classifier::block_leaf_words);
+static_assert(table_encoding::max_trees == appliance::classifier::max_trees);
 static_assert(table_encoding::protocol_class(17) == appliance::classifier::protocol_class(17));
+static_assert(sizeof(appliance::classifier::Tree) == 5 * sizeof(uint32_t));
 
 uint32_t brute_force(const std::vector<Box>& boxes, const std::vector<uint32_t>& key) {
     for (auto& b : boxes) {
@@ -33,32 +39,38 @@ appliance::classifier::DecisionTable view(const DecisionTableData& data,
                                           std::vector<appliance::classifier::Tree>& trees) {
     trees.clear();
     for (auto& t : data.trees)
-        trees.push_back({t.root, t.min_rule});
-    appliance::classifier::DecisionTable table{
-        data.dimensions,   data.protocol_dimension, data.boxes.data(), data.items.data(),
-        data.nodes.data(), data.children.data(),    trees.data(),      {}};
-    for (size_t c = 0; c < 5; ++c)
-        table.class_begin[c] = data.class_begin[c];
-    return table;
+        trees.push_back({t.dimension, t.low, t.shift, t.mask, t.slot});
+    return {data.dimensions,   data.protocol_dimension, data.trees_per_class,
+            data.walk_steps,   data.leaves.data(),      data.items.data(),
+            data.nodes.data(), data.children.data(),    trees.data()};
 }
 
-// The offsets of the distinct leaves in data.boxes.
-std::vector<uint32_t> leaf_offsets(const DecisionTableData& data) {
-    std::vector<uint32_t> out;
-    for (size_t at = 0; at + codegen::table_encoding::leaf_slack_words < data.boxes.size();) {
-        out.push_back(uint32_t(at));
-        uint32_t header = data.boxes[at];
-        at += 1 + (header & 0xfff) * (1 + 8 * (header >> 12 & 0xf));
-    }
+// A distinct leaf: its offset in data.leaves and whether it is in the row format.
+struct LeafAt {
+    uint32_t at;
+    bool row;
+};
+
+// The distinct leaves (every leaf any tree reaches, each once).
+std::vector<LeafAt> leaf_list(const DecisionTableData& data) {
+    std::vector<LeafAt> out;
+    for (uint32_t ref : data.leaf_refs)
+        out.push_back({ref & codegen::table_encoding::leaf_offset_mask,
+                       (ref & codegen::table_encoding::row_leaf_bit) != 0});
     return out;
 }
 
-// The rules of a leaf's boxes, in order.
-std::vector<uint32_t> leaf_rules(const DecisionTableData& data, uint32_t at) {
-    uint32_t header = data.boxes[at];
+// The rules of a leaf's boxes, in order (a block's empty slots included, as no_match).
+std::vector<uint32_t> leaf_rules(const DecisionTableData& data, LeafAt leaf) {
     std::vector<uint32_t> rules;
+    if (!leaf.row) {
+        for (uint32_t slot = 0; slot < codegen::table_encoding::block_slots; ++slot)
+            rules.push_back(data.leaves[leaf.at + 1 + slot]);
+        return rules;
+    }
+    uint32_t header = data.leaves[leaf.at];
     for (uint32_t i = 0; i < (header & 0xfff); ++i)
-        rules.push_back(data.boxes[at + 1 + i * (1 + 8 * (header >> 12 & 0xf))]);
+        rules.push_back(data.leaves[leaf.at + 1 + i * (1 + 8 * (header >> 12 & 0xf))]);
     return rules;
 }
 
@@ -201,8 +213,8 @@ TEST(DecisionTreeEdges, IdenticalAndShadowedRulesKeepTheFirst) {
     std::vector<Dimension> d{{Field::IpProtocol, -1}, {Field::IpSaddr, -1}, {Field::TcpDport, -1}};
     expect_first_match(boxes, d, keys);
     auto data = build_decision_table(boxes, d, {});
-    for (uint32_t at : leaf_offsets(data))
-        for (uint32_t rule : leaf_rules(data, at))
+    for (auto leaf : leaf_list(data))
+        for (uint32_t rule : leaf_rules(data, leaf))
             EXPECT_TRUE(rule == appliance::classifier::no_match || rule % 10 == 0) << rule;
 }
 
@@ -224,27 +236,99 @@ TEST(DecisionTreeEdges, ManyOverlappingRulesInOneRegion) {
 
 TEST(DecisionTreeShape, LeavesStoreOnlyTheDimensionsTheyCheck) {
     // Per protocol class one tree; every box of the TCP leaves covers the protocol (the region is TCP)
-    // so no leaf checks dimension 0, and rules on saddr alone check one dimension.
+    // so no leaf checks dimension 0, and rules on saddr alone check one dimension: lane 0 is saddr and
+    // the other lanes accept anything.
     std::vector<Box> boxes;
     for (uint32_t r = 0; r < 64; ++r)
         boxes.push_back({r, {{6, 6}, {r * 256, r * 256 + 255}, {0, 65535}}});
     auto data =
         build_decision_table(boxes, {{Field::IpProtocol, -1}, {Field::IpSaddr, -1}, {Field::TcpDport, -1}});
-    ASSERT_FALSE(leaf_offsets(data).empty());
-    for (uint32_t at : leaf_offsets(data)) {
-        uint32_t header = data.boxes[at];
-        uint32_t groups = header >> 12 & 0xf;
-        ASSERT_LE(groups, 1u);
-        if (groups == 1) EXPECT_EQ(data.items[header >> 16] & 0xff, 1u); // saddr only (other lanes: padding)
-        for (uint32_t rule : leaf_rules(data, at)) // exactly its boxes: no padding boxes
-            EXPECT_NE(rule, appliance::classifier::no_match);
+    using namespace codegen::table_encoding;
+    ASSERT_FALSE(leaf_list(data).empty());
+    size_t checked = 0;
+    for (auto leaf : leaf_list(data)) {
+        ASSERT_FALSE(leaf.row);
+        const uint32_t* words = data.leaves.data() + leaf.at;
+        auto rules = leaf_rules(data, leaf);
+        bool empty = rules[0] == appliance::classifier::no_match;
+        EXPECT_EQ(words[0], empty ? 0u : 1u); // saddr in lane 0, dimension 0 (unused) in the others
+        for (uint32_t slot = 0; slot < block_slots; ++slot) {
+            bool used = rules[slot] != appliance::classifier::no_match;
+            for (uint32_t lane = 0; lane < block_lanes; ++lane) {
+                const uint32_t* lows = words + 1 + block_slots + 1 + lane * 2 * block_slots;
+                if (lane == 0 && used) {
+                    const Interval& saddr = boxes[rules[slot]].bounds[1];
+                    EXPECT_EQ(lows[slot] ^ sign_flip, saddr.low);
+                    EXPECT_EQ(lows[block_slots + slot] ^ sign_flip, saddr.high - saddr.low);
+                    ++checked;
+                } else { // always inside
+                    EXPECT_EQ(lows[slot] ^ sign_flip, 0u);
+                    EXPECT_EQ(lows[block_slots + slot] ^ sign_flip, 0xffffffffu);
+                }
+            }
+        }
+        EXPECT_EQ(words[1 + block_slots], appliance::classifier::no_match); // after the slots
     }
-    // The scan reads four boxes at a time past a leaf's count (masked): three empty boxes of slack.
-    ASSERT_GE(data.boxes.size(), codegen::table_encoding::leaf_slack_words);
-    for (size_t i = data.boxes.size() - codegen::table_encoding::leaf_slack_words; i < data.boxes.size(); ++i)
-        EXPECT_EQ(data.boxes[i], 0u);
+    EXPECT_GE(checked, 64u);
     EXPECT_EQ(lookup(data, {6, 5 * 256 + 3, 80}), 5u);
     EXPECT_EQ(lookup(data, {17, 5 * 256 + 3, 80}), appliance::classifier::no_match);
+}
+
+TEST(DecisionTreeShape, LeavesBeyondABlockAreRows) {
+    // Boxes that leave six dimensions open: no block holds them, so they are rows of two groups; and
+    // leaves of 16 boxes are rows too. Both lookups still equal a first-match scan.
+    std::mt19937_64 rng(11);
+    std::vector<Dimension> d{{Field::IpProtocol, -1}, {Field::IpSaddr, -1},  {Field::IpDaddr, -1},
+                             {Field::TcpSport, -1},   {Field::TcpDport, -1}, {Field::IpTtl, -1}};
+    std::vector<Box> boxes;
+    for (uint32_t r = 0; r < 600; ++r) {
+        auto range = [&](uint32_t max) -> Interval {
+            uint32_t lo = uint32_t(rng() % (uint64_t(max) + 1));
+            return {lo, uint32_t(std::min<uint64_t>(max, lo + rng() % (uint64_t(max) / 4 + 1)))};
+        };
+        boxes.push_back(
+            {r, {range(255), range(0xffffffff), range(0xffffffff), range(65535), range(65535), range(255)}});
+    }
+    std::vector<std::vector<uint32_t>> keys;
+    for (int i = 0; i < 20000; ++i) {
+        const Box& b = boxes[rng() % boxes.size()];
+        std::vector<uint32_t> k;
+        for (auto& bound : b.bounds)
+            k.push_back(rng() % 3 == 0
+                            ? bound.high + 1
+                            : bound.low + uint32_t(rng() % (uint64_t(bound.high) - bound.low + 1)));
+        k[0] &= 0xff, k[3] &= 0xffff, k[4] &= 0xffff, k[5] &= 0xff;
+        keys.push_back(std::move(k));
+    }
+    auto data = build_decision_table(boxes, d, {});
+    EXPECT_GT(data.row_leaves, 0u);
+    expect_first_match(boxes, d, keys);
+    TreeOptions big;
+    big.leaf_size = 16;
+    EXPECT_GT(build_decision_table(boxes, d, big).row_leaves, 0u);
+    expect_first_match(boxes, d, keys, big);
+}
+
+TEST(DecisionTreeShape, EveryLookupTakesTheSameSteps) {
+    // Whatever number of unconditional steps the table asks for (none, some, all), deeper walks continue
+    // and the answers stay the first match; every class has trees_per_class trees (padded with empty ones).
+    std::mt19937_64 rng(5);
+    auto boxes = random_boxes(rng, 3000);
+    auto keys = probe_keys(rng, boxes, 20000);
+    for (uint32_t percent : {0u, 50u, 95u, 100u}) {
+        TreeOptions options;
+        options.walk_steps_percent = percent;
+        auto data = build_decision_table(boxes, dims(), options);
+        EXPECT_EQ(data.trees.size(), 4u * data.trees_per_class);
+        EXPECT_LE(data.trees_per_class, appliance::classifier::max_trees);
+        EXPECT_LE(data.walk_steps, data.max_depth);
+        if (percent == 0) EXPECT_EQ(data.walk_steps, 0u);
+        if (percent == 100) EXPECT_EQ(data.walk_steps, data.max_depth);
+        std::vector<appliance::classifier::Tree> trees;
+        auto table = view(data, trees);
+        for (auto& key : keys)
+            ASSERT_EQ(appliance::classifier::first_match(table, key.data()), brute_force(boxes, key));
+    }
 }
 
 TEST(DecisionTreeShape, SplitNodesAreOneCacheLine) {
@@ -252,15 +336,13 @@ TEST(DecisionTreeShape, SplitNodesAreOneCacheLine) {
     auto boxes = random_boxes(rng, 2000);
     auto data = build_decision_table(boxes, dims(), {});
     ASSERT_EQ(data.nodes.size() % appliance::classifier::node_words, 0u);
-    size_t splits = 0;
+    ASSERT_GT(data.inner_nodes, 0u);
     for (size_t at = 0; at < data.nodes.size(); at += appliance::classifier::node_words) {
-        if ((data.nodes[at] & 0xff) != appliance::classifier::split_kind) continue;
-        ++splits;
-        for (uint32_t i = 2; i < appliance::classifier::split_ways; ++i) // ascending thresholds
-            EXPECT_LE(data.nodes[at + i - 1], data.nodes[at + i]);
+        EXPECT_LT(data.nodes[at], dims().size());
+        for (uint32_t i = 2; i < appliance::classifier::split_ways; ++i) // ascending thresholds (flipped)
+            EXPECT_LE(data.nodes[at + i - 1] ^ appliance::classifier::sign_flip,
+                      data.nodes[at + i] ^ appliance::classifier::sign_flip);
     }
-    EXPECT_GT(splits, 0u);
-    EXPECT_LE(data.trees.size(), 4u * appliance::classifier::max_trees);
 }
 
 TEST(DecisionTreeShape, ProtocolClassesSearchOnlyTheirTrees) {
@@ -283,16 +365,19 @@ TEST(DecisionTreeShape, ACatchAllShadowsEverythingAfterIt) {
         boxes.push_back({r, {{6, 6}, {r, r}}});
     auto data = build_decision_table(boxes, {{Field::IpTtl, -1}, {Field::IpSaddr, -1}}, {});
     // Every leaf ends at the first box covering its region: nothing after rule 1 is ever stored.
-    for (uint32_t at : leaf_offsets(data))
-        for (uint32_t rule : leaf_rules(data, at))
-            EXPECT_TRUE(rule <= 1u || rule == appliance::classifier::no_match) << rule; // or padding
+    for (auto leaf : leaf_list(data))
+        for (uint32_t rule : leaf_rules(data, leaf))
+            EXPECT_TRUE(rule <= 1u || rule == appliance::classifier::no_match) << rule; // or an empty slot
     EXPECT_EQ(lookup(data, {6, 50}), 0u);
     EXPECT_EQ(lookup(data, {17, 50}), 1u);
 }
 
 // The TCP class's trees of a table over (ip.protocol, ip.saddr, ip.daddr).
 uint32_t tcp_trees(const DecisionTableData& data) {
-    return data.class_begin[3] - data.class_begin[2];
+    uint32_t n = 0;
+    for (uint32_t t = 2 * data.trees_per_class; t < 3 * data.trees_per_class; ++t)
+        n += data.trees[t].min_rule != appliance::classifier::no_match;
+    return n;
 }
 
 TEST(DecisionTreeShape, GroupsShareATreeWhenItCopiesFewBoxes) {
@@ -335,8 +420,8 @@ TEST(DecisionTreeShape, GroupsKeepTheirTreesWhenSharingCopiesMany) {
     separate.merge_budget_percent = 0;
     auto reference = build_decision_table(boxes, d, separate);
     // The taken-back trials leave nothing behind: the same tables as without trials.
-    EXPECT_EQ(data.boxes, reference.boxes);
     EXPECT_EQ(data.nodes, reference.nodes);
+    EXPECT_EQ(data.children, reference.children);
     EXPECT_EQ(data.items, reference.items);
     EXPECT_EQ(data.leaves, reference.leaves);
     std::vector<std::vector<uint32_t>> keys;

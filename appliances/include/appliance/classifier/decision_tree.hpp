@@ -4,12 +4,19 @@
 // values of the fields the rules test, as uint32). A rule may own several boxes (an `or`, a port list).
 // The boxes are split by protocol (TCP, UDP, ICMP, other: a lookup only searches its own protocol's
 // trees) and then into a few groups by which address dimensions they leave open; each group is searched
-// by a decision tree. Its inner nodes fit one cache line: a split node compares one dimension with up to
-// seven thresholds (an 8-way HyperSplit step), a cut node cuts one dimension into 2^k equal parts
-// (HiCuts). Its leaves hold a few boxes inline, in rule order, with only the dimensions the leaf's region
-// does not already decide. The answer is the smallest rule whose box contains the key. codegen/ builds
-// the tables on the host and emits them as constexpr arrays; this code walks them on the host and in the
-// image. Plain data, no allocation, no exceptions.
+// by a decision tree. A tree's entry may cut one dimension into 2^k equal parts (HiCuts); below it every
+// inner node fits one cache line and compares one dimension with up to seven thresholds (an 8-way
+// HyperSplit step). Leaves hold a few boxes inline, in rule order, with only the dimensions the leaf's
+// region does not already decide. The answer is the smallest rule whose box contains the key.
+//
+// The lookup is written so that its branches do not depend on the packet: every class has the same
+// number of trees (short classes are padded with empty trees), the trees are walked together for a fixed
+// number of steps (a tree already at its leaf stays there), and a leaf is checked as a block of eight box
+// slots by four dimensions with vector compares. A mispredicted branch costs as much as a few node steps,
+// and without them the processor overlaps the lookups of consecutive packets. Only the rare deeper walk
+// and the rare large leaf take a branch. codegen/ builds the tables on the host and emits them as
+// constexpr arrays; this code walks them on the host and in the image. Plain data, no allocation, no
+// exceptions.
 #pragma once
 
 #include <cstddef>
@@ -21,54 +28,70 @@ inline constexpr std::uint32_t no_match = 0xffffffff;
 inline constexpr std::uint32_t no_dimension = 0xffffffff;
 inline constexpr std::uint32_t max_dimensions = 32;
 
+// Values are compared as signed numbers after flipping their top bit (SSE2 has no unsigned compare), so
+// thresholds, lows and spans are stored flipped: stored = value ^ sign_flip.
+inline constexpr std::uint32_t sign_flip = 0x80000000;
+
 // A child reference: a node (the word offset of its first word in `nodes`), or with leaf_bit set a leaf
-// (the word offset of its header in `boxes`).
+// (the word offset of its first word in `leaves`); with row_leaf_bit set too, a leaf in the row format.
 inline constexpr std::uint32_t leaf_bit = 0x80000000;
+inline constexpr std::uint32_t row_leaf_bit = 0x40000000;
+inline constexpr std::uint32_t leaf_offset_mask = 0x3fffffff;
 
-// Every inner node is node_words words (one 64-byte line; `nodes` is 64-byte aligned). Word 0 is
-// kind | dimension << 8 | shift << 16.
-//   split: words 1..7 thresholds, ascending (unused: 0xffffffff); words 8..15 the children:
-//          child = word[8 + number of thresholds below key[dimension]]
-//   cut:   word 1 the region's low value, word 2 a slot in `children`:
-//          child = children[slot + ((key[dimension] - low) >> shift)]
+// Every inner node is node_words words (one 64-byte line; `nodes` is 64-byte aligned): word 0 the
+// dimension, words 1..7 thresholds, ascending, flipped (unused: 0x7fffffff, above every flipped key),
+// words 8..15 the children: child = word[8 + number of thresholds below key[dimension]].
 inline constexpr std::uint32_t node_words = 16;
-inline constexpr std::uint32_t split_kind = 0;
-inline constexpr std::uint32_t cut_kind = 1;
 inline constexpr std::uint32_t split_ways = 8;
+inline constexpr std::uint32_t unused_threshold = 0x7fffffff;
 
-// A leaf in `boxes`: a header word count | groups << 12 | list << 16 (count < 4096), then `count` boxes of
-// 1 + 8 x groups words each: the rule, then per group of four checked dimensions their four lows and
-// their four spans (high - low). The checked dimensions are items[list .. list + groups), four
-// dimension indices per word (lowest byte first); unused lanes have low 0 and span 0xffffffff.
-// A one-group leaf is scanned four boxes at a time whatever its count (slots past the count are masked),
-// so `boxes` ends with three empty boxes of slack (leaf_slack_words). Leaves are not padded.
-inline constexpr std::uint32_t leaf_slack_words = 3 * 9;
+// A block leaf (the common kind): at most block_slots boxes checked in at most block_lanes dimensions,
+// block_leaf_words words: word 0 the four checked dimensions (one byte each, lowest first), words
+// 1..block_slots + 1 the rules of the slots and then no_match (empty slots: no_match), then per lane its
+// block_slots flipped lows and block_slots flipped spans (high - low). An unused lane checks dimension 0
+// with low 0 and span 0xffffffff (always inside).
+inline constexpr std::uint32_t block_slots = 8;
+inline constexpr std::uint32_t block_lanes = 4;
+inline constexpr std::uint32_t block_leaf_words = 1 + (block_slots + 1) + block_lanes * 2 * block_slots;
+
+// A row leaf (more boxes or more checked dimensions than a block holds): a header word
+// count | groups << 12 | list << 16 (count < 4096), then `count` boxes of 1 + 8 x groups words each: the
+// rule, then per group of four checked dimensions their four lows and their four flipped spans (the key is
+// flipped instead of the lows). The checked dimensions are items[list .. list + groups), four dimension
+// indices per word (lowest byte first); unused lanes have low 0 and span 0xffffffff.
 inline constexpr std::uint32_t max_groups = max_dimensions / 4;
-// A protocol class has at most max_trees trees; only a tree's root may be a cut node.
+
+// A protocol class has at most max_trees trees.
 inline constexpr std::uint32_t max_trees = 4;
 
-// Protocol classes: a packet searches the trees of its class only.
+// Protocol classes: a packet searches the trees of its class only. (Sums of compares, not branches: the
+// protocol changes from packet to packet.)
 inline constexpr std::uint32_t protocol_classes = 4; // other, ICMP, TCP, UDP
 constexpr std::uint32_t protocol_class(std::uint32_t protocol) {
-    return protocol == 1 ? 1 : protocol == 6 ? 2 : protocol == 17 ? 3 : 0;
+    return std::uint32_t(protocol == 1) + 2 * std::uint32_t(protocol == 6) +
+           3 * std::uint32_t(protocol == 17);
 }
 
-// One tree of a table; `min_rule` is the smallest rule it holds (for the reader: a lookup walks all trees
-// of its class together and takes the smallest answer).
+// One tree of a table: its root is children[slot + ((key[dimension] - low) >> shift & mask)]: a cut of
+// one dimension into equal parts, or with mask 0 the one child at `slot`.
 struct Tree {
-    std::uint32_t root; // child reference
-    std::uint32_t min_rule;
+    std::uint32_t dimension;
+    std::uint32_t low;
+    std::uint32_t shift;
+    std::uint32_t mask;
+    std::uint32_t slot;
 };
 
 struct DecisionTable {
     std::uint32_t dimensions;         // key length (<= max_dimensions)
-    std::uint32_t protocol_dimension; // the key index of ip.protocol, or no_dimension (one class: all trees)
-    const std::uint32_t* boxes;       // the leaves (header and inline boxes)
-    const std::uint32_t* items;       // the leaves' lists of checked dimensions (shared)
+    std::uint32_t protocol_dimension; // the key index of ip.protocol, or no_dimension (one class: class 0)
+    std::uint32_t trees_per_class;    // 1..max_trees; class c's trees are trees[c * trees_per_class ..]
+    std::uint32_t walk_steps;         // node steps every lookup takes; deeper walks continue after a branch
+    const std::uint32_t* leaves;      // block and row leaves
+    const std::uint32_t* items;       // the row leaves' lists of checked dimensions (shared)
     const std::uint32_t* nodes;       // inner nodes, node_words each
-    const std::uint32_t* children;    // cut nodes' child references
-    const Tree* trees;                // per protocol class, by increasing min_rule
-    std::uint32_t class_begin[protocol_classes + 1]; // class c's trees: [class_begin[c], class_begin[c + 1])
+    const std::uint32_t* children;    // the trees' entries
+    const Tree* trees;                // classes x trees_per_class
 };
 
 // The smallest rule whose box contains `key` (key[d] for every dimension), or no_match.

@@ -20,48 +20,48 @@ namespace classifier = appliance::classifier;
 // ---- Data of the rules ----
 
 // fn_0_drop_invalid_t0: rules firewall.nacl:42:9 .. firewall.nacl:42:9: 1 rules, 1 boxes over (ct.state); 1 trees, 0 nodes, 1 leaves holding 1 boxes, depth <= 0.
-// Leaves: count | groups << 12 | dimension list << 16, then per box the rule and per group of four
-// checked dimensions their lows and spans (high - low). Nodes: one 16-word line each.
-constexpr std::uint32_t fn_0_drop_invalid_t0_boxes[] = {
-    4097, 0, 3, 0, 0, 0, 0, 4294967295, 4294967295, 4294967295,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, // slack
+// Leaves: a block of 8 box slots x 4 checked dimensions (the dimensions, the slots' rules, then per
+// dimension the slots' lows and spans, top bit flipped) or, marked in the reference, rows of boxes.
+// Nodes: one 16-word line each. Every lookup takes 0 node steps in each of its class's 1 trees.
+constexpr std::uint32_t fn_0_drop_invalid_t0_leaves[] = {
+    0x0, 0x0, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0x80000003, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff,
 };
 constexpr std::uint32_t fn_0_drop_invalid_t0_items[] = {
-    0,
+    0x0,
 };
 alignas(64) constexpr std::uint32_t fn_0_drop_invalid_t0_nodes[] = {
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0,
 };
 constexpr std::uint32_t fn_0_drop_invalid_t0_children[] = {
-    0,
+    0x80000000,
 };
-constexpr classifier::Tree fn_0_drop_invalid_t0_trees[] = {{2147483648, 0}};
-constexpr classifier::DecisionTable fn_0_drop_invalid_t0 = {1, classifier::no_dimension, fn_0_drop_invalid_t0_boxes, fn_0_drop_invalid_t0_items, fn_0_drop_invalid_t0_nodes, fn_0_drop_invalid_t0_children, fn_0_drop_invalid_t0_trees, {0, 1, 1, 1, 1}};
+constexpr classifier::Tree fn_0_drop_invalid_t0_trees[] = {{0, 0, 0, 0, 0}};
+constexpr classifier::DecisionTable fn_0_drop_invalid_t0 = {1, classifier::no_dimension, 1, 0, fn_0_drop_invalid_t0_leaves, fn_0_drop_invalid_t0_items, fn_0_drop_invalid_t0_nodes, fn_0_drop_invalid_t0_children, fn_0_drop_invalid_t0_trees};
 constexpr Decision fn_0_drop_invalid_t0_decisions[] = {
     {Verdict::Drop, 0}, // 0: firewall.nacl:42:9
 };
 
 // fn_1_forward_policy_t1: rules firewall.nacl:49:9 .. firewall.nacl:70:13: 6 rules, 9 boxes over (ip.protocol, ip.saddr, ip.daddr, dport, icmp.type, ct.state); 4 trees, 0 nodes, 4 leaves holding 18 boxes, depth <= 0.
-// Leaves: count | groups << 12 | dimension list << 16, then per box the rule and per group of four
-// checked dimensions their lows and spans (high - low). Nodes: one 16-word line each.
-constexpr std::uint32_t fn_1_forward_policy_t1_boxes[] = {
-    4099, 0, 0, 1, 0, 0, 4294967295, 1, 4294967295, 4294967295, 1, 167772226, 0, 0, 0, 0, 4, 4294967295, 4294967295, 1, 167772288, 0, 0, 0, 63, 4, 4294967295, 4294967295,
-    69636, 0, 0, 0, 1, 0, 4294967295, 255, 1, 4294967295, 1, 167772226, 0, 0, 0, 0, 255, 4, 4294967295, 1, 167772288, 0, 0, 0, 63, 255, 4, 4294967295, 4, 0, 8, 0, 0, 4294967295, 0, 4, 4294967295,
-    135175, 0, 0, 0, 0, 1, 4294967295, 4294967295, 65535, 1, 1, 167772226, 0, 0, 0, 0, 4294967295, 65535, 4, 1, 167772288, 0, 0, 0, 63, 4294967295, 65535, 4, 2, 0, 167837698, 80, 0, 4294967295, 1, 0, 4, 2, 0, 167837698, 443, 0, 4294967295, 1, 0, 4, 2, 0, 167837698, 8000, 0, 4294967295, 1, 80, 4, 3, 167772165, 0, 22, 0, 1, 4294967295, 0, 4,
-    200708, 0, 0, 0, 1, 0, 4294967295, 65535, 1, 4294967295, 1, 167772226, 0, 0, 0, 0, 65535, 4, 4294967295, 1, 167772288, 0, 0, 0, 63, 65535, 4, 4294967295, 5, 167837696, 53, 0, 0, 255, 0, 4, 4294967295,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, // slack
+// Leaves: a block of 8 box slots x 4 checked dimensions (the dimensions, the slots' rules, then per
+// dimension the slots' lows and spans, top bit flipped) or, marked in the reference, rows of boxes.
+// Nodes: one 16-word line each. Every lookup takes 0 node steps in each of its class's 1 trees.
+constexpr std::uint32_t fn_1_forward_policy_t1_leaves[] = {
+    0x501, 0x0, 0x1, 0x1, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0x80000000, 0x8a000042, 0x8a000080, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x7fffffff, 0x80000000, 0x8000003f, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x80000001, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000001, 0x80000004, 0x80000004, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff,
+    0x50401, 0x0, 0x1, 0x1, 0x4, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0x80000000, 0x8a000042, 0x8a000080, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x7fffffff, 0x80000000, 0x8000003f, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x80000000, 0x80000000, 0x80000000, 0x80000008, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x800000ff, 0x800000ff, 0x800000ff, 0x80000000, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x80000001, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000001, 0x80000004, 0x80000004, 0x80000004, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff,
+    0x5030201, 0x0, 0x1, 0x1, 0x2, 0x2, 0x2, 0x3, 0xffffffff, 0xffffffff, 0x80000000, 0x8a000042, 0x8a000080, 0x80000000, 0x80000000, 0x80000000, 0x8a000005, 0x80000000, 0x7fffffff, 0x80000000, 0x8000003f, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x80000001, 0x7fffffff, 0x80000000, 0x80000000, 0x80000000, 0x8a010002, 0x8a010002, 0x8a010002, 0x80000000, 0x80000000, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x80000001, 0x80000001, 0x80000001, 0x7fffffff, 0x7fffffff, 0x80000000, 0x80000000, 0x80000000, 0x80000050, 0x800001bb, 0x80001f40, 0x80000016, 0x80000000, 0x8000ffff, 0x8000ffff, 0x8000ffff, 0x80000000, 0x80000000, 0x80000050, 0x80000000, 0x7fffffff, 0x80000001, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000001, 0x80000004, 0x80000004, 0x80000004, 0x80000004, 0x80000004, 0x80000004, 0x7fffffff,
+    0x50301, 0x0, 0x1, 0x1, 0x5, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0x80000000, 0x8a000042, 0x8a000080, 0x8a010000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x7fffffff, 0x80000000, 0x8000003f, 0x800000ff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x80000000, 0x80000000, 0x80000000, 0x80000035, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x8000ffff, 0x8000ffff, 0x8000ffff, 0x80000000, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x80000001, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000001, 0x80000004, 0x80000004, 0x80000004, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff,
 };
 constexpr std::uint32_t fn_1_forward_policy_t1_items[] = {
-    1281, 328705, 84083201, 328449,
+    0x0,
 };
 alignas(64) constexpr std::uint32_t fn_1_forward_policy_t1_nodes[] = {
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0,
 };
 constexpr std::uint32_t fn_1_forward_policy_t1_children[] = {
-    0,
+    0x80000000, 0x8000004a, 0x80000094, 0x800000de,
 };
-constexpr classifier::Tree fn_1_forward_policy_t1_trees[] = {{2147483648, 0}, {2147483676, 0}, {2147483713, 0}, {2147483777, 0}};
-constexpr classifier::DecisionTable fn_1_forward_policy_t1 = {6, 0, fn_1_forward_policy_t1_boxes, fn_1_forward_policy_t1_items, fn_1_forward_policy_t1_nodes, fn_1_forward_policy_t1_children, fn_1_forward_policy_t1_trees, {0, 1, 2, 3, 4}};
+constexpr classifier::Tree fn_1_forward_policy_t1_trees[] = {{0, 0, 0, 0, 0}, {0, 0, 0, 0, 1}, {0, 0, 0, 0, 2}, {0, 0, 0, 0, 3}};
+constexpr classifier::DecisionTable fn_1_forward_policy_t1 = {6, 0, 1, 0, fn_1_forward_policy_t1_leaves, fn_1_forward_policy_t1_items, fn_1_forward_policy_t1_nodes, fn_1_forward_policy_t1_children, fn_1_forward_policy_t1_trees};
 constexpr Decision fn_1_forward_policy_t1_decisions[] = {
     {Verdict::Accept, 2}, // 0: firewall.nacl:49:9
     {Verdict::Drop, 4}, // 1: firewall.nacl:53:9
@@ -73,25 +73,25 @@ constexpr Decision fn_1_forward_policy_t1_decisions[] = {
 
 constexpr LogArg log_0[] = {{"banned host ", FieldId::IpSaddr}, {nullptr, FieldId::IpSaddr}, {" tried ", FieldId::IpSaddr}, {nullptr, FieldId::IpDaddr}};
 // fn_2_protect_appliance_t2: rules firewall.nacl:78:9 .. firewall.nacl:87:13: 3 rules, 3 boxes over (ip.protocol, ip.saddr, dport, icmp.type, ct.state); 4 trees, 0 nodes, 3 leaves holding 5 boxes, depth <= 0.
-// Leaves: count | groups << 12 | dimension list << 16, then per box the rule and per group of four
-// checked dimensions their lows and spans (high - low). Nodes: one 16-word line each.
-constexpr std::uint32_t fn_2_protect_appliance_t2_boxes[] = {
-    4097, 0, 1, 0, 0, 0, 0, 4294967295, 4294967295, 4294967295,
-    69634, 0, 0, 1, 0, 0, 255, 0, 4294967295, 4294967295, 1, 8, 0, 0, 0, 0, 4, 4294967295, 4294967295,
-    135170, 0, 0, 0, 1, 0, 4294967295, 65535, 0, 4294967295, 2, 167772165, 22, 0, 0, 1, 0, 4, 4294967295,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, // slack
+// Leaves: a block of 8 box slots x 4 checked dimensions (the dimensions, the slots' rules, then per
+// dimension the slots' lows and spans, top bit flipped) or, marked in the reference, rows of boxes.
+// Nodes: one 16-word line each. Every lookup takes 0 node steps in each of its class's 1 trees.
+constexpr std::uint32_t fn_2_protect_appliance_t2_leaves[] = {
+    0x4, 0x0, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0x80000001, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff,
+    0x403, 0x0, 0x1, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0x80000000, 0x80000008, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x800000ff, 0x80000000, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x80000001, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000004, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff,
+    0x40201, 0x0, 0x2, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0x80000000, 0x8a000005, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x7fffffff, 0x80000001, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x80000000, 0x80000016, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x8000ffff, 0x80000000, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x80000001, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000004, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff,
 };
 constexpr std::uint32_t fn_2_protect_appliance_t2_items[] = {
-    4, 1027, 262657,
+    0x0,
 };
 alignas(64) constexpr std::uint32_t fn_2_protect_appliance_t2_nodes[] = {
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0,
 };
 constexpr std::uint32_t fn_2_protect_appliance_t2_children[] = {
-    0,
+    0x80000000, 0x8000004a, 0x80000094, 0x80000000,
 };
-constexpr classifier::Tree fn_2_protect_appliance_t2_trees[] = {{2147483648, 0}, {2147483658, 0}, {2147483677, 0}, {2147483648, 0}};
-constexpr classifier::DecisionTable fn_2_protect_appliance_t2 = {5, 0, fn_2_protect_appliance_t2_boxes, fn_2_protect_appliance_t2_items, fn_2_protect_appliance_t2_nodes, fn_2_protect_appliance_t2_children, fn_2_protect_appliance_t2_trees, {0, 1, 2, 3, 4}};
+constexpr classifier::Tree fn_2_protect_appliance_t2_trees[] = {{0, 0, 0, 0, 0}, {0, 0, 0, 0, 1}, {0, 0, 0, 0, 2}, {0, 0, 0, 0, 3}};
+constexpr classifier::DecisionTable fn_2_protect_appliance_t2 = {5, 0, 1, 0, fn_2_protect_appliance_t2_leaves, fn_2_protect_appliance_t2_items, fn_2_protect_appliance_t2_nodes, fn_2_protect_appliance_t2_children, fn_2_protect_appliance_t2_trees};
 constexpr Decision fn_2_protect_appliance_t2_decisions[] = {
     {Verdict::Accept, 10}, // 0: firewall.nacl:78:9
     {Verdict::Accept, 11}, // 1: firewall.nacl:82:13
