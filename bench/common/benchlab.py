@@ -1,6 +1,6 @@
 """Shared pieces of the forwarding benchmarks (bench/net, bench/forward): the namespace lab of scripts/netlab.sh,
-interface counters, processes started in a namespace and stopped by their own process group, CPU busy time from
-/proc/stat, and a line about the machine.
+interface counters and offloads, processes started in a namespace and stopped by their own process group, CPU busy
+and softirq time from /proc/stat, and a line about the machine.
 
 Import with: sys.path.insert(0, os.path.join(<bench>, "common")); import benchlab
 """
@@ -8,11 +8,27 @@ import os
 import re
 import signal
 import subprocess
+import sys
 import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 NETLAB = os.path.join(ROOT, "scripts", "netlab.sh")
+
+# `ethtool -K DEV FEATURE on|off` with the legacy SIOCETHTOOL commands (ethtool(8) is not installed on the bench
+# machines): argv = DEV GET_COMMAND SET_COMMAND VALUE; prints the feature's state afterwards.
+ETHTOOL_FEATURES = {"tso": (0x1e, 0x1f), "gro": (0x2b, 0x2c)}
+ETHTOOL_SCRIPT = """
+import ctypes, fcntl, socket, struct, sys
+dev, get, set_, value = sys.argv[1].encode(), *map(int, sys.argv[2:])
+sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+def call(command, data=0):
+    ev = ctypes.create_string_buffer(struct.pack("II", command, data), 8)  # struct ethtool_value
+    fcntl.ioctl(sock, 0x8946, struct.pack("16sP", dev, ctypes.addressof(ev)))  # SIOCETHTOOL, struct ifreq
+    return struct.unpack("II", ev.raw)[1]
+call(set_, value)
+print(call(get))
+"""
 
 
 def sh(*cmd, check=True, timeout=60, input=None):
@@ -61,6 +77,12 @@ class Lab:
             out.append(values[host][index[host]])
             index[host] += 1
         return out
+
+    def ethtool(self, host, dev, feature, on):
+        """Turns an offload of `dev` in the host's namespace on or off; returns its state afterwards."""
+        get, set_ = ETHTOOL_FEATURES[feature]
+        out = self.ns(host, sys.executable, "-c", ETHTOOL_SCRIPT, dev, str(get), str(set_), str(int(on)))
+        return out.strip() == "1"
 
     def mac(self, host, dev):
         return re.search(r"link/ether ([0-9a-f:]{17})", self.ns(host, "ip", "link", "show", dev)).group(1)
@@ -131,19 +153,42 @@ class Process:
 
 
 def cpu_times():
-    """Per-CPU (busy, total) jiffies from /proc/stat."""
+    """Per-CPU (busy, total, softirq) jiffies from /proc/stat."""
     out = []
     with open("/proc/stat") as f:
         for line in f:
             if re.match(r"cpu\d+ ", line):
                 v = [int(x) for x in line.split()[1:]]
-                out.append((sum(v) - v[3] - v[4], sum(v)))
+                out.append((sum(v) - v[3] - v[4], sum(v), v[6]))
     return out
 
 
 def cpu_busy(before, after):
     """Busy % of each CPU between two cpu_times() (everything on the machine, not only the routers)."""
-    return [100 * (b1 - b0) / max(1, t1 - t0) for (b0, t0), (b1, t1) in zip(before, after)]
+    return [100 * (a[0] - b[0]) / max(1, a[1] - b[1]) for b, a in zip(before, after)]
+
+
+def cpu_softirq(before, after):
+    """Softirq % of each CPU between two cpu_times(): where the kernel's packet processing ran (a busy-polling
+    process keeps a CPU 100% busy whatever else runs there, so busy % alone does not show it)."""
+    return [100 * (a[2] - b[2]) / max(1, a[1] - b[1]) for b, a in zip(before, after)]
+
+
+def thread_seconds(pids):
+    """CPU seconds used so far by every thread of the processes `pids` (from /proc/PID/task/*/schedstat)."""
+    total = 0
+    for pid in pids:
+        try:
+            tasks = os.listdir(f"/proc/{pid}/task")
+        except FileNotFoundError:
+            continue
+        for task in tasks:
+            try:
+                with open(f"/proc/{pid}/task/{task}/schedstat") as f:
+                    total += int(f.read().split()[0])
+            except (FileNotFoundError, ProcessLookupError):
+                pass
+    return total / 1e9
 
 
 def machine():

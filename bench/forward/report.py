@@ -58,6 +58,9 @@ def forward_section(data, out):
     out.append("### Goals of issue 6 decided here\n")
     ours = {(p["n"], p["generator"]): p["median"][0] for p in data["summary"] if p["mode"] == "ours"}
     rows = []
+    like_for_like = data["args"].get("testpmd_receive", "sender") == "thread"
+    label = {"trafgen": "trafgen: ours on two CPUs, Linux on one",
+             "testpmd": "testpmd: like for like" if like_for_like else "testpmd: ours shares CPU 1 with the sink"}
     for gen in gens:
         at = lambda n: {p["round"]: p["forwarded"] for p in data["points"] if p["mode"] == "ours" and p["n"] == n
                         and p["generator"] == gen and "forwarded" in p}
@@ -67,11 +70,12 @@ def forward_section(data, out):
             med = per_round[len(per_round) // 2] if len(per_round) % 2 else \
                 (per_round[len(per_round) // 2 - 1] + per_round[len(per_round) // 2]) / 2
             value = f"{med:.3f} ({per_round[0]:.2f}-{per_round[-1]:.2f})"
-        rows.append((f"ours at 10,000 rules >= 90% of ours at 10 ({gen}; per round, median)",
+        rows.append((f"ours at 10,000 rules >= 90% of ours at 10 ({label.get(gen, gen)}; per round, median)",
                      value if per_round else "not measured", (med >= 0.9) if per_round else None))
         for base, goal in (("nft-linear", 20.0), ("nft-set", 1.0)):
             r = ratios.get((10000, gen, base))
-            rows.append((f"ours / {base} at 10,000 rules >= {goal:g} ({gen})", f"{r[0]:.2f}" if r else "not measured",
+            rows.append((f"ours / {base} at 10,000 rules >= {goal:g} ({label.get(gen, gen)})",
+                         f"{r[0]:.2f}" if r else "not measured",
                          (r[0] >= goal) if r else None))
     out.append("| goal | measured | met |")
     out.append("|---|---:|---|")
@@ -80,16 +84,22 @@ def forward_section(data, out):
     out.append("")
     # Every point, so the noise shows.
     out.append("### Every point\n")
-    out.append("| round | rules | router | generator | forwarded kpps | offered kpps | testpmd tx / rx kpps | "
-               "CPU0/CPU1 busy % |")
-    out.append("|---:|---:|---|---|---:|---:|---:|---|")
+    out.append("| round | rules | router | generator | forwarded kpps | offered kpps | refused kpps | "
+               "testpmd tx / rx kpps | CPU0/CPU1 busy % | CPU0/CPU1 softirq % | router threads % |")
+    out.append("|---:|---:|---|---|---:|---:|---:|---:|---|---|---:|")
     for p in data["points"]:
         if "forwarded" in p:
             tool = f"{kpps(p.get('tool_tx'))} / {kpps(p.get('tool_rx'))}" if p["generator"] == "testpmd" else ""
+            softirq = "/".join(str(b) for b in p["softirq"]) if "softirq" in p else "-"
             out.append(f"| {p['round']} | {p['n'] or 'none'} | {p['mode']} | {p['generator']} | "
-                       f"{kpps(p['forwarded'])} | {kpps(p['offered'])} | {tool} | "
-                       f"{'/'.join(str(b) for b in p['busy'])} |")
+                       f"{kpps(p['forwarded'])} | {kpps(p['offered'])} | {kpps(p.get('refused'))} | {tool} | "
+                       f"{'/'.join(str(b) for b in p['busy'])} | {softirq} | "
+                       f"{'-' if p.get('router_cpu') is None else p['router_cpu']} |")
     out.append("")
+    for note in data.get("notes", []):
+        out.append(f"- Note: {note}")
+    if data.get("notes"):
+        out.append("")
     missing = {}
     for p in data["points"]:
         if "forwarded" not in p:
@@ -120,6 +130,29 @@ def forward_section(data, out):
             out.append(f"- {c['n']} rules, {c['mode']}: {'ok' if c['ok'] else 'FAILED'}: accepted {d['accept'][1]} "
                        f"of {d['accept'][0]} sent, dropped batch {d['drop'][1]} of {d['drop'][0]} arrived")
         out.append("")
+
+
+def placement(args):
+    """The "how to read" lines on where the routers ran, for the options of the run (older runs had neither
+    --testpmd-receive nor --rt-priority: the earlier placement)."""
+    thread = args.get("testpmd_receive", "sender") == "thread"
+    fifo = args.get("rt_priority", 0)
+    trafgen = ("- trafgen: Linux forwards in the sending CPU's softirq (CPU 0, shared with the generator); our "
+               "appliance runs on CPU 1" + (f" (SCHED_FIFO {fifo})" if fifo else "") + " and pipelines with the "
+               "generator, its receive copy done on CPU 0 (bench/results/net.md explains this on the router). Ours "
+               "thus uses two CPUs and Linux one: these ratios favour ours.\n")
+    if thread:
+        testpmd = ("- testpmd: like for like. Every router runs on CPU 1 above the rxonly sink (which busy-polls "
+                   "there at nice 10) and the generator has CPU 0: nic0's receive is a NAPI kernel thread pinned to "
+                   f"CPU 1 at SCHED_FIFO {fifo}, doing Linux's whole forwarding, or the receive copy for ours, which "
+                   f"runs on CPU 1 at the same SCHED_FIFO {fifo}. The sink gets what the router leaves, so its own "
+                   "count is below the server's (the notes above); the figures are the server's counter.\n")
+    else:
+        testpmd = ("- testpmd: the rxonly sink busy-polls on CPU 1 (nice 10): it shares CPU 1 with our appliance"
+                   + (" (which preempts it, SCHED_FIFO)" if fifo else " and takes CPU time from it") +
+                   ", never with Linux's forwarding (softirq of the generator's CPU 0)"
+                   + ("" if fifo else ", so ours/testpmd is a lower bound") + ".\n")
+    return trafgen + testpmd
 
 
 def plot(data, png):
@@ -203,7 +236,8 @@ def main():
            "the median-depth one).",
            "- Method: `bench/forward/ruleset_bench.py` (its doc has every detail): the namespace lab of "
            "scripts/netlab.sh, client -- router namespace -- server, 64-byte frames, forwarded = the server's "
-           "eth0 rx_packets (and, with testpmd, testpmd's own rxonly count on the server), interleaved rounds.",
+           "eth0 rx_packets (and, with testpmd, testpmd's own rxonly count on the server), interleaved rounds; "
+           "where each router runs: see \"How to read these figures\".",
            ""]
     if args.commands:
         out.append("Commands:\n\n```sh\n" + args.commands.strip() + "\n```\n")
@@ -215,13 +249,12 @@ def main():
         with open(args.classifier) as f:
             classifier_section(json.load(f), out)
     out.append("## How to read these figures\n")
-    out.append(
-        "- Linux forwards in the sending CPU's softirq (CPU 0, shared with the generator); our appliance runs on "
-        "CPU 1 and pipelines with the generator (bench/results/net.md explains this on the router). So a figure "
-        "is the rate of the whole path on this 2-vCPU machine, not of the classifier alone; the classifier "
-        "microbenchmark isolates that.\n"
-        "- With testpmd the rxonly sink busy-polls on CPU 1 (nice 10): it takes CPU time from our appliance and "
-        "never from Linux's forwarding, so ours/testpmd is a lower bound.\n"
+    out.append(placement(data["args"]) +
+        "- CPU busy % counts every process on the machine; with testpmd the sink keeps CPU 1 100% busy whatever "
+        "the router does. Router threads % is the CPU time of ours and of nic0's receive thread (Linux forwarding in "
+        "softirq shows in the softirq % instead), in % of one CPU.\n"
+        "- A figure is the rate of the whole path on this 2-vCPU machine, not of the classifier alone; the "
+        "classifier microbenchmark isolates that.\n"
         "- nft one rule per rule evaluates rules in order until the first match, so its cost grows with the depth "
         "of the matching rule; the sets variant keeps first-match order by runs of one verdict (how many runs the "
         "rule set needs is in the rule-set table: ClassBench-like firewall sets with mixed verdicts need many).\n"

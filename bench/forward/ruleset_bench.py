@@ -5,6 +5,7 @@ growing rule counts (issue 6).
 
   ruleset_bench.py [--rules 10,100,1000,10000,100000] [--rounds 3] [--seconds 2] [--generators trafgen,testpmd]
                    [--modes linux,nft-linear,nft-set,ours] [--naclc PATH] [--json OUT] [--budget S] [--check]
+                   [--rt-priority 1] [--testpmd-receive thread|sender]
 
 Lab: scripts/netlab.sh up LAB --veth (client 10.0.1.2 -- nic0 [LAB-sw] nic1 -- server 10.0.2.2), as bench/net.
 Rule sets: bench/ruleset/generate.py (profile fw, seed 1 by default), cached in --work. The traffic is the rule set's
@@ -18,21 +19,55 @@ Routers (every point of a round runs with the same lab, modes in rotating order)
               `forward` jumps to chain lin_N)
   nft-set     the same with the sets variant (chain set_N)
   ours        `naclc build --platform linux` of the same .nacl, run in LAB-sw with --nic packet:nic0 --nic
-              packet:nic1 pinned to CPU 1, a netdev ingress drop on nic0/nic1 so Linux does not process the frames
-              too (exactly as bench/net runs the router). Built with --naclc; without it (or when the build fails)
-              the column says why.
+              packet:nic1 pinned to CPU 1 under SCHED_FIFO (chrt -f --rt-priority), a netdev ingress drop on
+              nic0/nic1 so Linux does not process the frames too (as bench/net runs the router). Built with --naclc;
+              without it (or when the build fails) the column says why.
 Linux: addresses 10.0.1.1/24 and 10.0.2.1/24 on nic0/nic1, ip_forward=1, rp_filter=0, a default route to
 10.0.2.2 (the flows go to 198.19.k.2) with a permanent neighbour entry, no conntrack (no rule uses it).
 
-Generators:
+Generators, and where every piece runs (the machine has 2 CPUs). Linux forwards wherever nic0's receive processing
+runs: veth hands a frame to the router namespace on the sending CPU, and the receive, the nft rules, the transmit on
+nic1 and the server's receive all follow in one go. Ours' AF_PACKET receive copy runs in the same place; ours itself
+runs on CPU 1.
   trafgen     (netsniff-ng) on CPU 0 in the client, a config with all flows sent in turn, 60-byte frames (64 with
               the FCS). Counted: client eth0 tx_packets (offered), server eth0 rx_packets (forwarded).
+              Placement (unchanged from the earlier results, which stay comparable): nic0's receive in the softirq
+              of the sender, i.e. inside trafgen's transmit system call on CPU 0. Linux forwards there and shares
+              CPU 0 with trafgen; ours has CPU 1 (nothing else runs there) and its receive copy is done on CPU 0. So
+              ours pipelines over two CPUs and Linux uses one: trafgen's ours/nft ratios favour ours (see
+              bench/results/net.md); testpmd's are the like-for-like ones. trafgen cannot take testpmd's placement:
+              as soon as its frames wait for another CPU its socket's send buffer fills, send() fails with EAGAIN and
+              trafgen exits ("Flushing TX_RING failed"); the limit (net.core.wmem_max) is read-only in a namespace.
   testpmd     DPDK dpdk-testpmd --no-huge: txonly on a net_af_packet port on the client's eth0 (CPU 0), one flow (the
               median-depth one), 60-byte frames; rxonly on a net_af_packet port on the server's eth0 as the sink
-              (CPU 1, nice 10: it busy-polls, so it takes CPU time from whatever else runs on CPU 1, which is our
-              appliance and never Linux's forwarding; the ours/testpmd figure is a lower bound). Counted by testpmd
-              itself (its per-second port statistics, TX on the client, RX on the server, over the window) and by
-              the same kernel counters as trafgen.
+              (CPU 1, nice 10; it busy-polls). Counted by testpmd itself (its per-second port statistics, TX on the
+              client, RX on the server, over the window) and by the same kernel counters as trafgen. (txonly's main
+              lcore shares CPU 0 with its sending one and prints only every ~2 s, so its TX rate is often missing.)
+              Placement (--testpmd-receive thread, the default): every router runs on CPU 1, next to the sink and
+              above it, and the generator has CPU 0 to itself. nic0 receives through veth's NAPI path (GRO on for
+              nic0, TSO off for the client's eth0, which veth requires) in threaded mode, and the bench pins that
+              kernel thread (napi/nic0-ID) to CPU 1 under SCHED_FIFO at --rt-priority, the priority ours runs at.
+              For Linux the thread does the whole forwarding; for ours it does the receive copy into ours' ring and
+              ours (CPU 1, SCHED_FIFO, same priority) does the rest. Both thus preempt the sink the same way, as
+              real-time threads that sleep when there is nothing to do (ours sleeps in epoll: 0.3 ms of CPU in 3 s
+              idle). The thread and ours are at the same priority, so neither preempts the other; with the thread
+              above ours (the order softirq has over processes) it filled ours' ring while ours starved (58-70 kpps,
+              a receive livelock). The sink gets what the router leaves of CPU 1 (and at least the ~5% the kernel
+              keeps from real-time threads for the others), so its own count falls below the server's rx_packets
+              (on a quiet machine it counted 7-43% of the frames), which stays the figure; the summary notes the
+              shortfall, and "router threads %" is the CPU time the router's threads took.
+              Frames the thread's queue (veth's 256-frame ring) had no room for are counted as refused (the
+              client's tx_dropped), not offered.
+              Why not the simpler RPS (rps_cpus 2 on nic0; measured): the steered receive runs in CPU 1's softirq
+              only until the load persists, then the kernel defers it to ksoftirqd/1, an ordinary nice-0 thread
+              that the scheduler shares with the sink, so Linux gets no precedence over it; and the rate was bound
+              by cross-CPU wake-ups (CPU 0 70% idle, CPU 1 35-50% in softirq), 114-223 kpps for the same router
+              from run to run.
+              --testpmd-receive sender gives the earlier placement: Linux in the softirq of txonly's CPU 0, never
+              next to the sink, and ours on CPU 1 sharing it with the sink (with --rt-priority 0, as ordinary
+              processes: ours then had ~40% of the rate it has under trafgen, so that ours/nft measured the sink).
+              Ours runs under SCHED_FIFO with both generators: under trafgen nothing else runs on CPU 1 on a quiet
+              machine, and it keeps ours ahead of other processes there as softirq is ahead of them on CPU 0.
 The server drops everything in a netdev ingress rule after it is counted (a sink, no server stack work).
 
 Each point: start the generator, warm up (--warmup s), count over --seconds, stop, wait for the server counter to
@@ -170,6 +205,7 @@ class RulesetBench:
         self.ours_process = None
         self.tmp = tempfile.mkdtemp(prefix="ruleset-bench-")
         self.linux_on = False
+        self.receive_pid = None  # nic0's NAPI thread, while testpmd's placement has it
 
     # -- lab --
     def setup(self):
@@ -247,9 +283,43 @@ class RulesetBench:
             self.lab.nft("sw", "delete table netdev bypass")
             self.linux(True)
 
+    def receive_thread(self, on):
+        """testpmd's placement (see the doc): nic0's receive processing in a NAPI kernel thread pinned to CPU 1, at
+        --rt-priority, like ours; off: in the softirq of the CPU that sends the frame (the client's, CPU 0)."""
+        lab = self.lab
+        if on:
+            # veth receives through NAPI (instead of netif_rx on the sender's CPU) only with GRO on, and only
+            # frames from a sender without TSO (veth_skb_is_eligible_for_gro); TSO means nothing to 60-byte frames.
+            lab.ethtool("client", "eth0", "tso", False)
+            before = napi_threads()
+            if not lab.ethtool("sw", "nic0", "gro", True):
+                raise RuntimeError("cannot turn GRO on on nic0")
+            # `ip netns exec` mounts a sysfs of the namespace: /sys/class/net there is LAB-sw's devices.
+            lab.ns("sw", "sh", "-c", "echo 1 > /sys/class/net/nic0/threaded")
+            # The thread is named for the device (napi/nic0-ID) in whatever namespace: take the one that appeared.
+            new = napi_threads() - before
+            if len(new) != 1:
+                raise RuntimeError(f"expected one new napi/nic0-* thread, found {sorted(new)}")
+            pid = new.pop()
+            benchlab.sh("taskset", "-pc", "1", pid)
+            # The same priority as ours: neither preempts the other. With the receive thread above ours (the
+            # order softirq and processes have), it filled ours' ring while ours starved: 58-70 kpps, a receive
+            # livelock.
+            if self.args.rt_priority:
+                benchlab.sh("chrt", "-f", "-p", str(self.args.rt_priority), pid)
+            self.receive_pid = int(pid)
+        else:
+            self.receive_pid = None
+            lab.ns("sw", "sh", "-c", "echo 0 > /sys/class/net/nic0/threaded")
+            lab.ethtool("sw", "nic0", "gro", False)
+            lab.ethtool("client", "eth0", "tso", True)
+
     def start_ours(self, prepared):
         exe = self.ours_exes[prepared.n]
-        argv = ["taskset", "-c", "1", exe] + self.args.ours_args.split()
+        # SCHED_FIFO: ours preempts the testpmd sink on CPU 1 as the kernel's receive processing does (and sleeps
+        # in epoll when its ring is empty, leaving the CPU to the sink).
+        priority = ["chrt", "-f", str(self.args.rt_priority)] if self.args.rt_priority else []
+        argv = ["taskset", "-c", "1", *priority, exe] + self.args.ours_args.split()
         self.ours_process = self.lab.start("sw", *argv)
         if self.ours_process.wait_for(self.args.ours_ready, 15) is None:
             out = self.ours_process.output()[-500:]
@@ -274,8 +344,29 @@ class RulesetBench:
             last = now
 
     def window(self):
-        points = [("client", "eth0", "tx_packets"), ("server", "eth0", "rx_packets")]
-        return time.monotonic(), self.lab.counters(*points), benchlab.cpu_times()
+        # Refused: frames the client's veth could not hand to the router (its receive queue was full: with the
+        # receive thread, when CPU 1 lags). They are not in tx_packets, so not offered either.
+        points = [("client", "eth0", "tx_packets"), ("server", "eth0", "rx_packets"),
+                  ("client", "eth0", "tx_dropped")]
+        return time.monotonic(), self.lab.counters(*points), benchlab.cpu_times(), self.router_seconds()
+
+    def router_seconds(self):
+        """CPU time so far of the router's own threads (ours, nic0's receive thread), or None when Linux forwards
+        in softirq (its time is then in the softirq % of the CPU)."""
+        pids = [p for p in (self.receive_pid, self.ours_process and self.ours_process.proc.pid) if p]
+        return benchlab.thread_seconds(pids) if pids else None
+
+    @staticmethod
+    def rates(start, end):
+        """The kernel's counts between two window()s, per second, and what the CPUs did."""
+        (t0, c0, cpu0, router0), (t1, c1, cpu1, router1) = start, end
+        offered, forwarded, refused = ((b - a) / (t1 - t0) for a, b in zip(c0, c1))
+        return {"offered": offered, "forwarded": forwarded, "refused": refused,
+                "busy": [round(b) for b in benchlab.cpu_busy(cpu0, cpu1)],
+                "softirq": [round(b) for b in benchlab.cpu_softirq(cpu0, cpu1)],
+                # % of one CPU: with the sink busy-polling, CPU 1 is 100% busy whatever the router does.
+                "router_cpu": None if router0 is None or router1 is None else
+                round(100 * (router1 - router0) / (t1 - t0))}
 
     def check(self, mode, prepared):
         """Trace packets through the router: the batch the rule set accepts all arrive, the batch it drops none."""
@@ -342,12 +433,9 @@ class Trafgen:
     def measure(self):
         if self.gen.proc.poll() is not None:
             raise RuntimeError(f"trafgen exited: {self.gen.output()[-300:]}")
-        t0, c0, cpu0 = self.bench.window()
+        start = self.bench.window()
         time.sleep(self.bench.args.seconds)
-        t1, c1, cpu1 = self.bench.window()
-        dt = t1 - t0
-        return {"offered": (c1[0] - c0[0]) / dt, "forwarded": (c1[1] - c0[1]) / dt,
-                "busy": [round(b) for b in benchlab.cpu_busy(cpu0, cpu1)]}
+        return self.bench.rates(start, self.bench.window())
 
     def stop(self):
         self.pause()
@@ -355,18 +443,28 @@ class Trafgen:
 
 class Testpmd:
     """dpdk-testpmd rxonly on the server (CPU 1, nice 10) and txonly on the client (CPU 0) sending the
-    median-depth flow between resume() and pause(); the sink stays up until stop()."""
+    median-depth flow between resume() and pause(); the sink, and the router's receive thread on CPU 1
+    (--testpmd-receive thread), stay up until stop()."""
     RX = r"RX-packets:\s+(\d+)\s+RX-missed"
+    MISSED = r"RX-packets:\s+\d+\s+RX-missed:\s+(\d+)"
     TX = r"TX-packets:\s+(\d+)\s+TX-errors"
 
     def __init__(self, bench, prepared):
         self.bench = bench
         self.flow = prepared.flows[(len(prepared.flows) - 1) // 2][1]
-        self.sink = bench.testpmd("server", 1, "hbrx", ["--forward-mode=rxonly"], nice=10)
+        self.thread = bench.args.testpmd_receive == "thread"
         self.gen = None
-        if self.sink.wait_for(self.RX, 15) is None:
-            self.sink.stop(signal.SIGINT)
-            raise RuntimeError(f"testpmd sink did not start: {self.sink.output()[-500:]}")
+        try:
+            if self.thread:
+                bench.receive_thread(True)
+            self.sink = bench.testpmd("server", 1, "hbrx", ["--forward-mode=rxonly"], nice=10)
+            if self.sink.wait_for(self.RX, 15) is None:
+                self.sink.stop(signal.SIGINT)
+                raise RuntimeError(f"testpmd sink did not start: {self.sink.output()[-500:]}")
+        except Exception:
+            if self.thread:
+                bench.receive_thread(False)
+            raise
 
     def resume(self):
         saddr, daddr, _, sport, dport = self.flow
@@ -399,21 +497,26 @@ class Testpmd:
         ta = self.sink.wait_for(self.RX, 5, since=time.monotonic())
         if ta is None:
             raise RuntimeError(f"testpmd sink stopped: {self.sink.output()[-500:]}")
-        t0, c0, cpu0 = self.bench.window()
+        start = self.bench.window()
         time.sleep(max(self.bench.args.seconds - 0.5, 0.5))
         tb = self.sink.wait_for(self.RX, 5, since=time.monotonic())
         if tb is None or self.gen.proc.poll() is not None:
             raise RuntimeError(f"testpmd stopped: {self.sink.output()[-300:]} {self.gen.output()[-300:]}")
-        t1, c1, cpu1 = self.bench.window()
-        dt = t1 - t0
-        return {"offered": (c1[0] - c0[0]) / dt, "forwarded": (c1[1] - c0[1]) / dt,
-                "tool_tx": self.rate(self.gen, self.TX, t0 - 0.05, t1 + 0.05),
+        end = self.bench.window()
+        return {**self.bench.rates(start, end),
+                "tool_tx": self.rate(self.gen, self.TX, start[0] - 0.05, end[0] + 0.05),
                 "tool_rx": self.rate(self.sink, self.RX, ta, tb),
-                "busy": [round(b) for b in benchlab.cpu_busy(cpu0, cpu1)]}
+                "tool_rx_missed": self.rate(self.sink, self.MISSED, ta, tb)}
 
     def stop(self):
         self.pause()
         self.sink.stop(signal.SIGINT)
+        if self.thread:
+            self.bench.receive_thread(False)
+
+
+def napi_threads():
+    return set(benchlab.sh("pgrep", "^napi/nic0-", check=False).split())
 
 
 def kpps(value):
@@ -423,10 +526,15 @@ def kpps(value):
 def describe(point):
     if "forwarded" not in point:
         return point.get("error") or point.get("skipped")
-    text = f"{kpps(point['forwarded'])} kpps forwarded, {kpps(point['offered'])} offered"
+    text = f"{kpps(point['forwarded'])} kpps forwarded, {kpps(point['offered'])} offered" \
+        f" ({kpps(point.get('refused'))} refused)"
     if point["generator"] == "testpmd":
-        text += f", counted by testpmd: tx {kpps(point.get('tool_tx'))} rx {kpps(point.get('tool_rx'))}"
-    return text + f", CPU busy {point['busy']} %"
+        text += f", counted by testpmd: tx {kpps(point.get('tool_tx'))} rx {kpps(point.get('tool_rx'))}" \
+                f" (missed {kpps(point.get('tool_rx_missed'))})"
+    text += f", CPU busy {point['busy']} % (softirq {point['softirq']} %)"
+    if point.get("router_cpu") is not None:
+        text += f", router threads {point['router_cpu']} % of a CPU"
+    return text
 
 
 def median_range(values):
@@ -434,6 +542,31 @@ def median_range(values):
     if not values:
         return None, None, None
     return statistics.median(values), min(values), max(values)
+
+
+def sink_notes(points, short=0.9):
+    """Where testpmd's sink counted fewer frames than the server's eth0 received (it gets only the CPU time the
+    router leaves on CPU 1), and any RX-missed it reported."""
+    short_by = {}
+    missed = []
+    for p in points:
+        if p["generator"] != "testpmd" or not p.get("forwarded"):
+            continue
+        if p.get("tool_rx") is not None and p["tool_rx"] < short * p["forwarded"]:
+            short_by.setdefault((p["n"], p["mode"]), []).append(p["tool_rx"] / p["forwarded"])
+        if p.get("tool_rx_missed"):
+            missed.append(f"{p['mode']} {p['n'] or 'no'} rules round {p['round']}: {kpps(p['tool_rx_missed'])} kpps")
+    notes = []
+    if short_by:
+        where = "; ".join(f"{m}, {n or 'no'} rules: {100 * min(f):.0f}-{100 * max(f):.0f}%"
+                          for (n, m), f in sorted(short_by.items()))
+        notes.append("the testpmd sink undercounts (it counted this share of the frames the server's eth0 received, "
+                     f"over the rounds: {where}): it busy-polls at nice 10 and gets only the CPU 1 time the router "
+                     "leaves, so its socket ring overflows (net_af_packet in this DPDK does not report those drops "
+                     "as RX-missed). The forwarded figure is the server's eth0 rx_packets, counted before the sink.")
+    if missed:
+        notes.append("testpmd's sink reported RX-missed: " + "; ".join(missed))
+    return notes
 
 
 def main():
@@ -448,6 +581,10 @@ def main():
     p.add_argument("--modes", default=",".join(MODES))
     p.add_argument("--naclc", help="naclc that can `build --platform linux` (enables the ours column)")
     p.add_argument("--ours-args", default="--nic packet:nic0 --nic packet:nic1")
+    p.add_argument("--rt-priority", type=int, default=1,
+                   help="SCHED_FIFO priority of ours and of testpmd's receive thread (0: ordinary, nice 0)")
+    p.add_argument("--testpmd-receive", choices=["thread", "sender"], default="thread",
+                   help="with testpmd, nic0's receive in a thread on CPU 1 (thread) or in the sender's softirq")
     p.add_argument("--ours-ready", default=r"appliance: \d+ routes|ready",
                    help="regex of the line ours prints when it is up")
     p.add_argument("--work", default=os.path.join(ROOT, "build-release", "bench", "ruleset"))
@@ -631,6 +768,9 @@ def summarize(result):
             parts = [f"{g}: {ratios[(n, g, base)][0]:.2f}" for g in result["generators"] if (n, g, base) in ratios]
             rs.append(", ".join(parts) or "-")
         print(f"| {n if n else 'none'} | " + " | ".join(cells) + " | " + " | ".join(rs) + " |")
+    result["notes"] = sink_notes(points)
+    for note in result["notes"]:
+        print("note: " + note)
     skipped = {}
     for p in result["points"]:
         if "skipped" in p or "error" in p:
