@@ -1,5 +1,5 @@
 // codegen_classifier_bench FILE.nacl [--packets N] [--repeat R] [--threshold T] [--leaf N] [--wide-bits B]
-// [--merge P] [--steps-percent P]
+// [--merge P] [--steps-percent P] [--cut-bits B] [--cut-gain G] [--cut-copies P]
 //
 // A quick host microbenchmark of the rule compiler: compiles FILE, takes the largest decision-table run
 // of its functions, builds the tables (timed) and looks up a ClassBench-style trace (points inside the
@@ -58,7 +58,7 @@ int main(int argc, char** argv) {
     if (argc < 2) {
         std::fprintf(stderr,
                      "usage: %s FILE.nacl [--packets N] [--repeat R] [--threshold T] [--leaf N] [--wide-bits "
-                     "B] [--merge P] [--steps-percent P]\n",
+                     "B] [--merge P] [--steps-percent P] [--cut-bits B] [--cut-gain G] [--cut-copies P]\n",
                      argv[0]);
         return 2;
     }
@@ -72,6 +72,9 @@ int main(int argc, char** argv) {
         if (opt == "--leaf") tree.leaf_size = static_cast<uint32_t>(std::stoul(argv[i + 1]));
         if (opt == "--wide-bits") tree.wide_bits = static_cast<uint32_t>(std::stoul(argv[i + 1]));
         if (opt == "--merge") tree.merge_budget_percent = static_cast<uint32_t>(std::stoul(argv[i + 1]));
+        if (opt == "--cut-bits") tree.max_cut_bits = static_cast<uint32_t>(std::stoul(argv[i + 1]));
+        if (opt == "--cut-gain") tree.cut_min_gain = static_cast<uint32_t>(std::stoul(argv[i + 1]));
+        if (opt == "--cut-copies") tree.cut_copies_percent = static_cast<uint32_t>(std::stoul(argv[i + 1]));
         if (opt == "--steps-percent")
             tree.walk_steps_percent = static_cast<uint32_t>(std::stoul(argv[i + 1]));
         if (opt == "--threshold") runs.table_threshold = static_cast<uint32_t>(std::stoul(argv[i + 1]));
