@@ -27,7 +27,7 @@ struct Builder {
     // Trial builds: a mark of the output's sizes, to measure what a build added and to take it back.
     struct Mark {
         size_t leaves = 0, leaf_refs = 0, items = 0, nodes = 0, children = 0;
-        uint32_t inner_nodes = 0, leaves_count = 0, max_depth = 0, row_leaves = 0, leaf_boxes = 0;
+        uint32_t inner_nodes = 0, max_depth = 0, leaf_boxes = 0;
     };
     size_t abort_words = SIZE_MAX; // a trial build stops adding once it has added this many words
     bool aborted = false;
@@ -35,8 +35,7 @@ struct Builder {
 
     Mark mark() const {
         return {out.leaves.size(),   out.leaf_refs.size(), out.items.size(), out.nodes.size(),
-                out.children.size(), out.inner_nodes,      out.leaves_count, out.max_depth,
-                out.row_leaves,      out.leaf_boxes};
+                out.children.size(), out.inner_nodes,      out.max_depth,    out.leaf_boxes};
     }
     size_t words_since(const Mark& m) const {
         return out.leaves.size() - m.leaves + out.items.size() - m.items + out.nodes.size() - m.nodes +
@@ -49,9 +48,7 @@ struct Builder {
         out.nodes.resize(m.nodes);
         out.children.resize(m.children);
         out.inner_nodes = m.inner_nodes;
-        out.leaves_count = m.leaves_count;
         out.max_depth = m.max_depth;
-        out.row_leaves = m.row_leaves;
         out.leaf_boxes = m.leaf_boxes;
         std::erase_if(leaf_at,
                       [&](const auto& entry) { return (entry.second & cls::leaf_offset_mask) >= m.leaves; });
@@ -83,8 +80,6 @@ struct Builder {
         if (added) {
             out.leaf_refs.push_back(leaf->second);
             out.leaves.insert(out.leaves.end(), leaf->first.begin(), leaf->first.end() - 1);
-            ++out.leaves_count;
-            out.row_leaves += block ? 0 : 1;
             out.leaf_boxes += static_cast<uint32_t>(list.size());
         }
         return leaf->second;
@@ -302,7 +297,8 @@ struct Builder {
             uint32_t child = build(std::move(lists[i]), part, 0);
             out.children[slot + i] = child;
         }
-        return {static_cast<uint32_t>(cut.dim), range.low, cut.shift, 0xffffffff, slot, kNoMatch};
+        return {static_cast<uint32_t>(cut.dim), range.low, cut.shift, 0xffffffff, slot,
+                static_cast<uint32_t>(parts),   kNoMatch};
     }
 
     // The tree of `list` (in rule order) within `region`: a cut entry when one is worth it, else one child.
@@ -455,7 +451,7 @@ std::vector<std::vector<uint32_t>> merge_groups(Builder& builder,
 
 // The number of node steps every lookup takes: the depth within which `percent` of the leaves' boxes lie,
 // counting every path to a leaf (a leaf reached by several paths counts once per path).
-uint32_t walk_steps(const DecisionTableData& t, const std::vector<Dimension>& dims, uint32_t percent) {
+uint32_t walk_steps(const DecisionTableData& t, uint32_t percent) {
     std::vector<uint64_t> weight;
     auto boxes_of = [&](uint32_t ref) -> uint64_t {
         const uint32_t* leaf = t.leaves.data() + (ref & cls::leaf_offset_mask);
@@ -479,11 +475,7 @@ uint32_t walk_steps(const DecisionTableData& t, const std::vector<Dimension>& di
     };
     for (const auto& tree : t.trees) {
         if (tree.min_rule == kNoMatch) continue; // an empty tree (padding)
-        uint32_t parts =
-            tree.mask == 0
-                ? 1
-                : uint32_t(((uint64_t(dimension_max(dims[tree.dimension])) - tree.low) >> tree.shift) + 1);
-        for (uint32_t i = 0; i < parts; ++i)
+        for (uint32_t i = 0; i < tree.parts; ++i)
             visit(visit, t.children[tree.slot + i], 0);
     }
     uint64_t total = 0;
@@ -554,12 +546,12 @@ DecisionTableData build_decision_table(const std::vector<Box>& boxes, const std:
             out.children.push_back(builder.make_leaf({}, full, 0));
         }
         if (empty_slot)
-            trees.resize(out.trees_per_class, DecisionTableData::Tree{0, 0, 0, 0, *empty_slot, kNoMatch});
+            trees.resize(out.trees_per_class, DecisionTableData::Tree{0, 0, 0, 0, *empty_slot, 1, kNoMatch});
         out.trees.insert(out.trees.end(), trees.begin(), trees.end());
     }
     if (out.items.empty()) out.items.push_back(0);               // keep every array non-empty
     if (out.nodes.empty()) out.nodes.resize(cls::node_words, 0); // a leaf's step reads node 0
-    out.walk_steps = walk_steps(out, dims, options.walk_steps_percent);
+    out.walk_steps = walk_steps(out, options.walk_steps_percent);
     return out;
 }
 

@@ -99,8 +99,8 @@ struct CompiledWriter {
              std::to_string(boxes.size()) + " boxes over (" + dim_list + "); " +
              std::to_string(std::count_if(data.trees.begin(), data.trees.end(),
                                           [](auto& tree) { return tree.min_rule != 0xffffffff; })) +
-             " trees, " + std::to_string(data.inner_nodes) + " nodes, " + std::to_string(data.leaves_count) +
-             " leaves holding " + std::to_string(data.leaf_boxes) +
+             " trees, " + std::to_string(data.inner_nodes) + " nodes, " +
+             std::to_string(data.leaf_refs.size()) + " leaves holding " + std::to_string(data.leaf_boxes) +
              " boxes, depth <= " + std::to_string(data.max_depth) + ".\n";
         t += "// Leaves: a block of 8 box slots x 4 checked dimensions (the dimensions, the slots' rules, "
              "then per\n"

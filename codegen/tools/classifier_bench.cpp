@@ -11,6 +11,7 @@
 #include "codegen/decision_tree_builder.hpp"
 #include "codegen/flatten.hpp"
 #include "codegen/rule_runs.hpp"
+#include "decision_table_view.hpp"
 #include "nacl/front.hpp"
 
 #include <algorithm>
@@ -111,11 +112,7 @@ int main(int argc, char** argv) {
     codegen::DecisionTableData data = codegen::build_decision_table(best.boxes, best.dims, tree);
     double build = since(start);
     std::vector<appliance::classifier::Tree> trees;
-    for (auto& t : data.trees)
-        trees.push_back({t.dimension, t.low, t.shift, t.mask, t.slot});
-    appliance::classifier::DecisionTable table{
-        data.dimensions,   data.protocol_dimension, data.trees_per_class, data.walk_steps, data.leaves.data(),
-        data.items.data(), data.nodes.data(),       data.children.data(), trees.data()};
+    appliance::classifier::DecisionTable table = codegen::table_view(data, trees);
 
     // The trace: a random point of a random box (a rule's own region), or 10% anywhere.
     std::mt19937_64 rng(42);
@@ -165,10 +162,10 @@ int main(int argc, char** argv) {
     size_t bytes = (data.leaves.size() + data.items.size() + data.nodes.size() + data.children.size()) * 4 +
                    trees.size() * sizeof(appliance::classifier::Tree);
     std::printf(
-        "%s: %zu rules in the run, %zu boxes, %zu dims, %u trees per class, %u steps, %u leaves (%u rows), "
+        "%s: %zu rules in the run, %zu boxes, %zu dims, %u trees per class, %u steps, %zu leaves (%u rows), "
         "depth %u, %zu items, %zu child slots, %.1f KiB of tables\n",
         argv[1], best.rules.size(), best.boxes.size(), dims, data.trees_per_class, data.walk_steps,
-        data.leaves_count, data.row_leaves, data.max_depth, data.items.size(), data.children.size(),
+        data.leaf_refs.size(), data.row_leaves(), data.max_depth, data.items.size(), data.children.size(),
         double(bytes) / 1024);
     std::printf("  front end %.2f s, flatten+DNF+boxes %.2f s, tree build %.2f s\n", front, plan, build);
     std::printf("  trace %zu packets (%.0f%% match a rule), verdicts equal the linear scan\n", packets,

@@ -84,13 +84,19 @@ struct DecisionTableData {
     std::vector<uint32_t> children;  // the trees' entries
     struct Tree {
         uint32_t dimension = 0, low = 0, shift = 0, mask = 0, slot = 0;
+        uint32_t parts = 1;             // its child slots: the cut's parts, or 1
         uint32_t min_rule = 0xffffffff; // the smallest rule the tree holds (no_match: an empty tree)
     };
     std::vector<Tree> trees; // 4 protocol classes x trees_per_class (1 class when the key has no protocol)
     // Figures for the comments, the tests and the docs.
-    uint32_t inner_nodes = 0, leaves_count = 0, max_depth = 0; // nodes, distinct leaves, longest path
-    uint32_t row_leaves = 0;                                   // distinct leaves in the row format
-    uint32_t leaf_boxes = 0;                                   // boxes stored in the distinct leaves
+    uint32_t inner_nodes = 0, max_depth = 0; // nodes, split nodes on the longest path
+    uint32_t leaf_boxes = 0;                 // boxes stored in the distinct leaves (leaf_refs.size())
+    uint32_t row_leaves() const {            // distinct leaves in the row format
+        uint32_t n = 0;
+        for (uint32_t ref : leaf_refs)
+            n += (ref & table_encoding::row_leaf_bit) != 0;
+        return n;
+    }
 };
 
 // `boxes` are in rule order (box.rule non-decreasing); every box has one bound per dimension.

@@ -4,6 +4,7 @@
 // and repeat as real rule sets do) and extra keys; every box's corners and their neighbours are probed too.
 #include "appliance/classifier/decision_tree.hpp"
 #include "codegen/decision_tree_builder.hpp"
+#include "decision_table_view.hpp"
 
 #include <bit>
 #include <cstddef>
@@ -96,12 +97,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (boxes.empty()) return 0;
     auto table_data = codegen::build_decision_table(boxes, dims, options);
     std::vector<appliance::classifier::Tree> trees;
-    for (const auto& t : table_data.trees)
-        trees.push_back({t.dimension, t.low, t.shift, t.mask, t.slot});
-    appliance::classifier::DecisionTable table{
-        table_data.dimensions,   table_data.protocol_dimension, table_data.trees_per_class,
-        table_data.walk_steps,   table_data.leaves.data(),      table_data.items.data(),
-        table_data.nodes.data(), table_data.children.data(),    trees.data()};
+    appliance::classifier::DecisionTable table = codegen::table_view(table_data, trees);
 
     auto check = [&](std::vector<uint32_t> key) {
         for (size_t d = 0; d < dims.size(); ++d)

@@ -1,5 +1,6 @@
 #include "appliance/classifier/decision_tree.hpp"
 #include "codegen/decision_tree_builder.hpp"
+#include "decision_table_view.hpp"
 
 #include <gtest/gtest.h>
 
@@ -33,16 +34,6 @@ uint32_t brute_force(const std::vector<Box>& boxes, const std::vector<uint32_t>&
         if (in) return b.rule;
     }
     return appliance::classifier::no_match;
-}
-
-appliance::classifier::DecisionTable view(const DecisionTableData& data,
-                                          std::vector<appliance::classifier::Tree>& trees) {
-    trees.clear();
-    for (auto& t : data.trees)
-        trees.push_back({t.dimension, t.low, t.shift, t.mask, t.slot});
-    return {data.dimensions,   data.protocol_dimension, data.trees_per_class,
-            data.walk_steps,   data.leaves.data(),      data.items.data(),
-            data.nodes.data(), data.children.data(),    trees.data()};
 }
 
 // A distinct leaf: its offset in data.leaves and whether it is in the row format.
@@ -157,7 +148,7 @@ TEST_P(DecisionTree, FirstMatchEqualsBruteForce) {
     options.leaf_size = leaf;
     auto data = build_decision_table(boxes, dims(), options);
     std::vector<appliance::classifier::Tree> trees;
-    auto table = view(data, trees);
+    auto table = table_view(data, trees);
     for (auto& key : probe_keys(rng, boxes, 20000)) {
         uint32_t expect = brute_force(boxes, key);
         ASSERT_EQ(lookup(data, key), expect);
@@ -174,7 +165,7 @@ void expect_first_match(const std::vector<Box>& boxes, const std::vector<Dimensi
                         const std::vector<std::vector<uint32_t>>& keys, const TreeOptions& options = {}) {
     auto data = build_decision_table(boxes, dims, options);
     std::vector<appliance::classifier::Tree> trees;
-    auto table = view(data, trees);
+    auto table = table_view(data, trees);
     for (auto& key : keys) {
         uint32_t expect = brute_force(boxes, key);
         EXPECT_EQ(lookup(data, key), expect) << key[0] << " " << key[1];
@@ -301,11 +292,11 @@ TEST(DecisionTreeShape, LeavesBeyondABlockAreRows) {
         keys.push_back(std::move(k));
     }
     auto data = build_decision_table(boxes, d, {});
-    EXPECT_GT(data.row_leaves, 0u);
+    EXPECT_GT(data.row_leaves(), 0u);
     expect_first_match(boxes, d, keys);
     TreeOptions big;
     big.leaf_size = 16;
-    EXPECT_GT(build_decision_table(boxes, d, big).row_leaves, 0u);
+    EXPECT_GT(build_decision_table(boxes, d, big).row_leaves(), 0u);
     expect_first_match(boxes, d, keys, big);
 }
 
@@ -325,7 +316,7 @@ TEST(DecisionTreeShape, EveryLookupTakesTheSameSteps) {
         if (percent == 0) EXPECT_EQ(data.walk_steps, 0u);
         if (percent == 100) EXPECT_EQ(data.walk_steps, data.max_depth);
         std::vector<appliance::classifier::Tree> trees;
-        auto table = view(data, trees);
+        auto table = table_view(data, trees);
         for (auto& key : keys)
             ASSERT_EQ(appliance::classifier::first_match(table, key.data()), brute_force(boxes, key));
     }
@@ -354,7 +345,7 @@ TEST(DecisionTreeShape, ProtocolClassesSearchOnlyTheirTrees) {
     EXPECT_EQ(lookup(data, {17, 1}), 0u);
     EXPECT_EQ(lookup(data, {47, 1}), 1u);
     std::vector<appliance::classifier::Tree> trees;
-    auto table = view(data, trees);
+    auto table = table_view(data, trees);
     uint32_t key[] = {1, 9};
     EXPECT_EQ(appliance::classifier::first_match(table, key), 1u);
 }
@@ -437,7 +428,7 @@ TEST(DecisionTreeShape, EmptyAndNoMatch) {
     one.leaf_size = 1;
     auto data = build_decision_table(boxes, {{Field::IpTtl, -1}}, one);
     std::vector<appliance::classifier::Tree> trees;
-    auto table = view(data, trees);
+    auto table = table_view(data, trees);
     uint32_t key = 25;
     EXPECT_EQ(appliance::classifier::first_match(table, &key), appliance::classifier::no_match);
     key = 30;
