@@ -13,7 +13,7 @@ import subprocess
 import tempfile
 
 MODE_TITLES = {"linux": "Linux, no rules", "nft-linear": "nft, one rule per rule", "nft-set": "nft, sets variant",
-               "ours": "ours (naclc build --platform linux)"}
+               "ours": "ours (naclc build --platform linux)", "ours-packet": "ours on AF_PACKET (the earlier I/O)"}
 
 
 def kpps(v):
@@ -177,7 +177,7 @@ def plot(data, png):
                 series.append((path, f"{MODE_TITLES[mode]}, {gen}", mode, gen))
         if not series:
             return "nothing measured: no plot"
-        styles = {"linux": 1, "nft-linear": 7, "nft-set": 2, "ours": 3}
+        styles = {"linux": 1, "nft-linear": 7, "nft-set": 2, "ours": 3, "ours-packet": 4}
         plots = []
         for path, title, mode, gen in series:
             dash = "dt 1" if gen == "trafgen" else "dt 2"

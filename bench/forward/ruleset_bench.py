@@ -4,7 +4,7 @@
 growing rule counts (issue 6).
 
   ruleset_bench.py [--rules 10,100,1000,10000,100000] [--rounds 3] [--seconds 2] [--generators trafgen,testpmd]
-                   [--modes linux,nft-linear,nft-set,ours] [--naclc PATH] [--json OUT] [--budget S] [--check]
+                   [--modes linux,nft-linear,nft-set,ours[,ours-packet]] [--naclc PATH] [--json OUT] [--budget S] [--check]
                    [--rt-priority 1] [--testpmd-receive thread|sender]
 
 Lab: scripts/netlab.sh up LAB --veth (client 10.0.1.2 -- nic0 [LAB-sw] nic1 -- server 10.0.2.2), as bench/net.
@@ -18,10 +18,13 @@ Routers (every point of a round runs with the same lab, modes in rotating order)
   nft-linear  Linux forwarding with the rule set in an nft forward chain, one nft rule per rule (base chain
               `forward` jumps to chain lin_N)
   nft-set     the same with the sets variant (chain set_N)
-  ours        `naclc build --platform linux` of the same .nacl, run in LAB-sw with --nic packet:nic0 --nic
-              packet:nic1 pinned to CPU 1 under SCHED_FIFO (chrt -f --rt-priority), a netdev ingress drop on
-              nic0/nic1 so Linux does not process the frames too (as bench/net runs the router). Built with --naclc;
-              without it (or when the build fails) the column says why.
+  ours        `naclc build --platform linux` of the same .nacl, run in LAB-sw with --nic xdp:nic0 --nic xdp:nic1
+              (AF_XDP: an XDP program on each veth hands its frames to ours before Linux's stack sees them) pinned
+              to CPU 1 under SCHED_FIFO (chrt -f --rt-priority), and a netdev ingress drop on nic0/nic1 so Linux
+              does not process a frame that reaches its stack anyway. Built with --naclc; without it (or when the
+              build fails) the column says why.
+  ours-packet (only when asked for in --modes) the same with --nic packet:nic0 --nic packet:nic1 (AF_PACKET rings,
+              the I/O path before AF_XDP), to compare the two in one run.
 Linux: addresses 10.0.1.1/24 and 10.0.2.1/24 on nic0/nic1, ip_forward=1, rp_filter=0, a default route to
 10.0.2.2 (the flows go to 198.19.k.2) with a permanent neighbour entry, no conntrack (no rule uses it).
 
@@ -96,6 +99,9 @@ import generate  # noqa: E402
 
 ROOT = benchlab.ROOT
 MODES = ["linux", "nft-linear", "nft-set", "ours"]
+# Not run by default: ours with the earlier I/O path, to compare the two side by side.
+EXTRA_MODES = ["ours-packet"]
+OURS_PACKET_ARGS = "--nic packet:nic0 --nic packet:nic1"
 GENERATORS = ["trafgen", "testpmd"]
 TABLE = "halite_bench"
 CLIENT, SERVER = "client:10.0.1.2/24:10.0.1.1", "server:10.0.2.2/24:10.0.2.1"
@@ -268,17 +274,17 @@ class RulesetBench:
         if jump:
             script += f"add rule ip {TABLE} forward {jump}"
         self.lab.nft("sw", script)
-        if mode == "ours":
+        if mode.startswith("ours"):
             self.linux(False)
             self.lab.nft("sw", "add table netdev bypass\n"
                          "add chain netdev bypass in0 { type filter hook ingress device nic0 priority 0; policy drop; }\n"
                          "add chain netdev bypass in1 { type filter hook ingress device nic1 priority 0; policy drop; }\n")
-            self.start_ours(prepared)
+            self.start_ours(prepared, OURS_PACKET_ARGS if mode == "ours-packet" else self.args.ours_args)
         else:
             self.linux(True)
 
     def unselect(self, mode):
-        if mode == "ours":
+        if mode.startswith("ours"):
             self.stop_ours()
             self.lab.nft("sw", "delete table netdev bypass")
             self.linux(True)
@@ -314,12 +320,13 @@ class RulesetBench:
             lab.ethtool("sw", "nic0", "gro", False)
             lab.ethtool("client", "eth0", "tso", True)
 
-    def start_ours(self, prepared):
+    def start_ours(self, prepared, nic_args):
         exe = self.ours_exes[prepared.n]
         # SCHED_FIFO: ours preempts the testpmd sink on CPU 1 as the kernel's receive processing does (and sleeps
         # in epoll when its ring is empty, leaving the CPU to the sink).
-        priority = ["chrt", "-f", str(self.args.rt_priority)] if self.args.rt_priority else []
-        argv = ["taskset", "-c", "1", *priority, exe] + self.args.ours_args.split()
+        level = self.args.rt_priority + self.args.ours_above
+        priority = ["chrt", "-f", str(level)] if self.args.rt_priority else []
+        argv = ["taskset", "-c", "1", *priority, exe] + nic_args.split()
         self.ours_process = self.lab.start("sw", *argv)
         if self.ours_process.wait_for(self.args.ours_ready, 15) is None:
             out = self.ours_process.output()[-500:]
@@ -580,9 +587,11 @@ def main():
     p.add_argument("--generators", default=",".join(GENERATORS))
     p.add_argument("--modes", default=",".join(MODES))
     p.add_argument("--naclc", help="naclc that can `build --platform linux` (enables the ours column)")
-    p.add_argument("--ours-args", default="--nic packet:nic0 --nic packet:nic1")
+    p.add_argument("--ours-args", default="--nic xdp:nic0 --nic xdp:nic1")
     p.add_argument("--rt-priority", type=int, default=1,
                    help="SCHED_FIFO priority of ours and of testpmd's receive thread (0: ordinary, nice 0)")
+    p.add_argument("--ours-above", type=int, default=0,
+                   help="run ours this many real-time priority levels above nic0's receive thread")
     p.add_argument("--testpmd-receive", choices=["thread", "sender"], default="thread",
                    help="with testpmd, nic0's receive in a thread on CPU 1 (thread) or in the sender's softirq")
     p.add_argument("--ours-ready", default=r"appliance: \d+ routes|ready",
@@ -600,7 +609,7 @@ def main():
     counts = [int(x) for x in args.rules.split(",")]
     modes = [m for m in args.modes.split(",") if m]
     generators = [g for g in args.generators.split(",") if g]
-    assert set(modes) <= set(MODES) and set(generators) <= set(GENERATORS), (modes, generators)
+    assert set(modes) <= set(MODES + EXTRA_MODES) and set(generators) <= set(GENERATORS), (modes, generators)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     started = time.monotonic()
     result = {"machine": benchlab.machine(), "load_start": os.getloadavg(), "args": vars(args), "counts": counts,
@@ -618,7 +627,7 @@ def main():
 
     bench = RulesetBench(args)
     bench.ours_exes = {}
-    if "ours" in modes:
+    if any(m.startswith("ours") for m in modes):
         for n in counts:
             exe, note = (None, "no --naclc given") if not args.naclc else build_ours(args.naclc, prepared[n],
                                                                                        args.work)
@@ -643,7 +652,7 @@ def main():
         def available(mode, n):
             if mode in ("nft-linear", "nft-set") and loaded.get(n):
                 return f"not loaded: {loaded[n]}"
-            if mode == "ours" and n not in bench.ours_exes:
+            if mode.startswith("ours") and n not in bench.ours_exes:
                 return result["rulesets"][n].get("ours", "not built")
             return None
 

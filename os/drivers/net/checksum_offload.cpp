@@ -52,7 +52,17 @@ bool complete_partial_checksum(std::span<std::byte> frame, std::size_t start, st
     return true;
 }
 
-bool fill_transport_checksum(std::span<std::byte> frame) {
+namespace {
+
+// Where an unfragmented IPv4 TCP or UDP datagram's transport header and checksum field are in `frame`.
+struct Transport {
+    std::span<std::byte> ip;
+    std::span<std::byte> l4;
+    std::size_t field; // offset of the checksum in l4
+    std::uint8_t protocol;
+};
+
+bool locate_transport(std::span<std::byte> frame, Transport& t) {
     std::size_t l3 = ethernet_header;
     if (frame.size() < l3) return false;
     std::uint16_t type = load16(frame, 12);
@@ -72,13 +82,33 @@ bool fill_transport_checksum(std::span<std::byte> frame) {
     const std::size_t field = protocol == proto_tcp ? 16 : protocol == proto_udp ? 6 : 0;
     const std::size_t l4_len = total - ihl;
     if (field == 0 || l4_len < field + 2) return false;
-    const auto l4 = ip.subspan(ihl, l4_len);
-    store16(l4, field, 0);
-    // Pseudo-header: source, destination, zero + protocol, transport length.
-    std::uint64_t acc = sum(ip.subspan(12, 8));
-    acc += protocol;
-    acc += l4_len;
-    store16(l4, field, finish(sum(l4, acc)));
+    t = Transport{ip, ip.subspan(ihl, l4_len), field, protocol};
+    return true;
+}
+
+// Pseudo-header: source, destination, zero + protocol, transport length.
+std::uint64_t pseudo_header_sum(const Transport& t) {
+    return sum(t.ip.subspan(12, 8)) + t.protocol + t.l4.size();
+}
+
+} // namespace
+
+bool fill_transport_checksum(std::span<std::byte> frame) {
+    Transport t;
+    if (!locate_transport(frame, t)) return false;
+    store16(t.l4, t.field, 0);
+    store16(t.l4, t.field, finish(sum(t.l4, pseudo_header_sum(t))));
+    return true;
+}
+
+bool complete_unmarked_partial_checksum(std::span<std::byte> frame) {
+    Transport t;
+    if (!locate_transport(frame, t)) return false;
+    const std::uint64_t pseudo = pseudo_header_sum(t);
+    if (load16(t.l4, t.field) != fold(pseudo)) return false;
+    if (fold(sum(t.l4, pseudo)) == 0xffff) return false; // the checksum verifies as it is
+    store16(t.l4, t.field, 0);
+    store16(t.l4, t.field, finish(sum(t.l4, pseudo)));
     return true;
 }
 

@@ -21,4 +21,11 @@ bool complete_partial_checksum(std::span<std::byte> frame, std::size_t start, st
 // pseudo-header) and writes it. False (frame untouched) for anything else or a truncated frame.
 bool fill_transport_checksum(std::span<std::byte> frame);
 
+// For a receive path that loses the mark (AF_XDP tells a socket nothing about a frame's checksum state): an
+// IPv4 TCP or UDP frame whose checksum field holds exactly its pseudo-header sum, and whose checksum does not
+// verify, is taken for one a local sender left partial, and its checksum is computed (as above). True when
+// it did that. A frame whose checksum verifies is never touched; a damaged frame is mistaken for a partial
+// one only when its field also happens to equal the pseudo-header sum (one value in 65,536).
+bool complete_unmarked_partial_checksum(std::span<std::byte> frame);
+
 } // namespace os::net_offload

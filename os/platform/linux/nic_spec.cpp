@@ -38,6 +38,8 @@ std::optional<NicSpec> parse_nic_spec(std::string_view text) {
         spec.kind = Kind::tap;
     } else if (kind == "packet") {
         spec.kind = Kind::packet;
+    } else if (kind == "xdp") {
+        spec.kind = Kind::xdp;
     } else {
         return std::nullopt;
     }

@@ -1,5 +1,6 @@
-// `--nic` options of a linux-platform program: `--nic tap:tap0`, `--nic packet:veth1`, optionally with
-// `,mac=02:00:00:00:00:01` (a TAP NIC's own address; an AF_PACKET NIC uses the interface's).
+// `--nic` options of a linux-platform program: `--nic tap:tap0`, `--nic packet:veth1` (AF_PACKET),
+// `--nic xdp:veth1` (AF_XDP), optionally with `,mac=02:00:00:00:00:01` (a TAP NIC's own address; AF_PACKET
+// and AF_XDP NICs use the interface's).
 #pragma once
 
 #include <halite/os/nic.hpp>
@@ -12,7 +13,7 @@
 
 namespace os::linux_nic {
 
-enum class Kind { tap, packet };
+enum class Kind { tap, packet, xdp };
 
 struct NicSpec {
     Kind kind;

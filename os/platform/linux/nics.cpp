@@ -2,6 +2,7 @@
 #include "nic_spec.hpp"
 #include "packet_nic.hpp"
 #include "tap_nic.hpp"
+#include "xdp_nic.hpp"
 
 #include <halite/os/cmdline.hpp>
 #include <halite/os/console.hpp>
@@ -16,7 +17,8 @@ std::span<Nic* const> nics() {
     for (const std::string_view option : linux_nic::nic_options(os::cmdline().args())) {
         const auto spec = linux_nic::parse_nic_spec(option);
         if (!spec) {
-            os::printf("halite: --nic %.*s: expected tap:IFNAME[,mac=xx:xx:xx:xx:xx:xx] or packet:IFNAME\n",
+            os::printf("halite: --nic %.*s: expected tap:IFNAME[,mac=xx:xx:xx:xx:xx:xx], packet:IFNAME or "
+                       "xdp:IFNAME\n",
                        static_cast<int>(option.size()), option.data());
             continue;
         }
@@ -29,7 +31,11 @@ std::span<Nic* const> nics() {
             if (spec->mac)
                 os::printf("halite: --nic %s: mac= ignored, the interface's own address is used\n",
                            spec->interface.c_str());
-            if (auto nic = linux_nic::PacketNic::open(spec->interface, index)) list->push_back(*nic);
+            if (spec->kind == linux_nic::Kind::xdp) {
+                if (auto nic = linux_nic::XdpNic::open(spec->interface)) list->push_back(*nic);
+            } else if (auto nic = linux_nic::PacketNic::open(spec->interface, index)) {
+                list->push_back(*nic);
+            }
         }
     }
     return *list;

@@ -15,6 +15,8 @@ on NIC 1; the router also has VLAN 10 on NIC 0 with 10.0.10.1/24. PLATFORM says 
   q35-intx        QEMU -M q35, virtio-net-pci modern, vectors=0 (INTx, the two NICs share a line)
   linux-tap       the linux build on the lab's taps (--nic tap:tap0 --nic tap:tap1)
   linux-packet    the linux build with AF_PACKET on veths (netlab --veth; --nic packet:nic0 ...)
+  linux-xdp       the linux build with AF_XDP on veths (--nic xdp:nic0 ...); the hosts keep Linux's default
+                  checksum offload, so their TCP/UDP frames arrive with partial checksums the NIC must complete
 
 Every check prints PASS or FAIL with what it saw; the exit status is 0 only when all passed. The lab, the
 router and every helper are torn down on the way out, also on failure or SIGTERM/SIGINT.
@@ -48,7 +50,7 @@ QEMU_PLATFORMS = {
     "pc-legacy": ("pc", "virtio-net-pci", ",romfile=,disable-modern=on", [], [r"pci 00:0[0-9a-f].0 legacy, msix"]),
     "q35-intx": ("q35", "virtio-net-pci", ",romfile=,vectors=0", [], [r"pci 00:0[0-9a-f].0 modern, intx gsi"]),
 }
-LINUX_PLATFORMS = {"linux-tap": "tap", "linux-packet": "packet"}
+LINUX_PLATFORMS = {"linux-tap": "tap", "linux-packet": "packet", "linux-xdp": "xdp"}
 
 
 class Terminated(Exception):
@@ -194,7 +196,7 @@ def main():
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     lab = Lab(args.netlab, args.lab)
-    veth = args.platform == "linux-packet"
+    veth = args.platform in ("linux-packet", "linux-xdp")
     hosts = [f"client:{CLIENT}/24:{CLIENT_GW}", f"server:{SERVER}/24:{SERVER_GW}"]
     router_args = [f"router.run_for={SAFETY_SECONDS}"]
     if args.platform in QEMU_PLATFORMS:

@@ -64,6 +64,34 @@ TEST(CompletePartialChecksum, FinishesWhatTheSenderStarted) {
     EXPECT_EQ(udp_checksum_field(f, 14), expected_udp);
 }
 
+TEST(CompleteUnmarkedPartialChecksum, FinishesAFrameThatCarriesOnlyThePseudoHeaderSum) {
+    auto f = udp_frame();
+    const std::uint16_t pseudo = 0x0a00 + 0x0102 + 0x0a00 + 0x0202 + 17 + 14;
+    f[14 + 26] = static_cast<std::byte>(pseudo >> 8);
+    f[14 + 27] = static_cast<std::byte>(pseudo);
+    ASSERT_TRUE(complete_unmarked_partial_checksum(f));
+    EXPECT_EQ(udp_checksum_field(f, 14), expected_udp);
+    // Complete now: a second pass leaves it.
+    const auto done = f;
+    EXPECT_FALSE(complete_unmarked_partial_checksum(f));
+    EXPECT_EQ(f, done);
+}
+
+TEST(CompleteUnmarkedPartialChecksum, LeavesCompleteNoneAndDamagedChecksumsAlone) {
+    auto complete = udp_frame();
+    ASSERT_TRUE(fill_transport_checksum(complete));
+    auto none = udp_frame(); // UDP checksum 0: the sender computed none (RFC 768)
+    auto damaged = complete;
+    damaged[14 + 27] ^= std::byte{0x01};
+    auto icmp = udp_frame();
+    icmp[14 + 9] = std::byte{1};
+    for (auto* f : {&complete, &none, &damaged, &icmp}) {
+        const auto before = *f;
+        EXPECT_FALSE(complete_unmarked_partial_checksum(*f));
+        EXPECT_EQ(*f, before);
+    }
+}
+
 TEST(CompletePartialChecksum, RejectsOffsetsOutsideTheFrame) {
     auto f = udp_frame();
     const auto before = f;

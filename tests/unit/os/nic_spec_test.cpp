@@ -5,7 +5,7 @@
 namespace os::linux_nic {
 namespace {
 
-TEST(NicSpec, ParsesTapAndPacketWithAnOptionalMac) {
+TEST(NicSpec, ParsesTapPacketAndXdpWithAnOptionalMac) {
     auto s = parse_nic_spec("tap:tap0");
     ASSERT_TRUE(s);
     EXPECT_EQ(s->kind, Kind::tap);
@@ -16,10 +16,14 @@ TEST(NicSpec, ParsesTapAndPacketWithAnOptionalMac) {
     EXPECT_EQ(s->kind, Kind::packet);
     EXPECT_EQ(s->interface, "veth-a");
     EXPECT_EQ(s->mac, (MacAddress{{0x02, 0, 0, 0xaa, 0xbb, 0x0c}}));
+    s = parse_nic_spec("xdp:nic1");
+    ASSERT_TRUE(s);
+    EXPECT_EQ(s->kind, Kind::xdp);
+    EXPECT_EQ(s->interface, "nic1");
 }
 
 TEST(NicSpec, RejectsWhatItCannotUse) {
-    for (const char* bad : {"", "tap", "tap:", "xdp:eth0", "tap:tap0,", "tap:tap0,speed=10",
+    for (const char* bad : {"", "tap", "tap:", "xsk:eth0", "xdp:", "tap:tap0,", "tap:tap0,speed=10",
                             "tap:tap0,mac=02:00:00:00:00", "tap:tap0,mac=01:00:5e:00:00:01",
                             "tap:tap0,mac=00:00:00:00:00:00", "tap:a-very-long-interface-name"})
         EXPECT_FALSE(parse_nic_spec(bad)) << bad;
