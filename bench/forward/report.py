@@ -137,6 +137,7 @@ def placement(args):
     --testpmd-receive nor --rt-priority: the earlier placement)."""
     thread = args.get("testpmd_receive", "sender") == "thread"
     fifo = args.get("rt_priority", 0)
+    above = args.get("ours_above", 0) if fifo else 0
     trafgen = ("- trafgen: Linux forwards in the sending CPU's softirq (CPU 0, shared with the generator); our "
                "appliance runs on CPU 1" + (f" (SCHED_FIFO {fifo})" if fifo else "") + " and pipelines with the "
                "generator, its receive copy done on CPU 0 (bench/results/net.md explains this on the router). Ours "
@@ -145,7 +146,10 @@ def placement(args):
         testpmd = ("- testpmd: like for like. Every router runs on CPU 1 above the rxonly sink (which busy-polls "
                    "there at nice 10) and the generator has CPU 0: nic0's receive is a NAPI kernel thread pinned to "
                    f"CPU 1 at SCHED_FIFO {fifo}, doing Linux's whole forwarding, or the receive copy for ours, which "
-                   f"runs on CPU 1 at the same SCHED_FIFO {fifo}. The sink gets what the router leaves, so its own "
+                   f"runs on CPU 1 at SCHED_FIFO {fifo + above}"
+                   + (" (above its receive thread, so that the thread cannot starve it: frames ours cannot take "
+                      "wait in veth's ring, or are refused)" if above else ", the same level") +
+                   ". The sink gets what the router leaves, so its own "
                    "count is below the server's (the notes above); the figures are the server's counter.\n")
     else:
         testpmd = ("- testpmd: the rxonly sink busy-polls on CPU 1 (nice 10): it shares CPU 1 with our appliance"

@@ -49,12 +49,17 @@ runs on CPU 1.
               Placement (--testpmd-receive thread, the default): every router runs on CPU 1, next to the sink and
               above it, and the generator has CPU 0 to itself. nic0 receives through veth's NAPI path (GRO on for
               nic0, TSO off for the client's eth0, which veth requires) in threaded mode, and the bench pins that
-              kernel thread (napi/nic0-ID) to CPU 1 under SCHED_FIFO at --rt-priority, the priority ours runs at.
-              For Linux the thread does the whole forwarding; for ours it does the receive copy into ours' ring and
-              ours (CPU 1, SCHED_FIFO, same priority) does the rest. Both thus preempt the sink the same way, as
-              real-time threads that sleep when there is nothing to do (ours sleeps in epoll: 0.3 ms of CPU in 3 s
-              idle). The thread and ours are at the same priority, so neither preempts the other; with the thread
-              above ours (the order softirq has over processes) it filled ours' ring while ours starved (58-70 kpps,
+              kernel thread (napi/nic0-ID) to CPU 1 under SCHED_FIFO at --rt-priority.
+              For Linux the thread does the whole forwarding; for ours it does the receive (XDP's copy into ours'
+              ring) and ours (CPU 1, SCHED_FIFO at --rt-priority + --ours-above, default one level above the
+              thread) does the rest. Both thus preempt the sink the same way, as real-time threads that sleep when
+              there is nothing to do (ours sleeps in epoll: 0.3 ms of CPU in 3 s idle). Ours is above its receive
+              thread so that it takes frames as they arrive: the frames it cannot take wait in veth's ring, and
+              beyond that are refused before any work is spent on them. At the same priority neither preempts the
+              other; that was stable with AF_PACKET, but with AF_XDP's cheaper receive the thread sometimes ran on
+              while ours' ring overflowed, and ours forwarded as little as 149 of 467 kpps received (rounds either
+              about 350 or about 150-200 kpps, the same configuration). With the thread above ours (the order
+              softirq has over processes) it filled ours' ring while ours starved (58-70 kpps,
               a receive livelock). The sink gets what the router leaves of CPU 1 (and at least the ~5% the kernel
               keeps from real-time threads for the others), so its own count falls below the server's rx_packets
               (on a quiet machine it counted 7-43% of the frames), which stays the figure; the summary notes the
@@ -308,9 +313,8 @@ class RulesetBench:
                 raise RuntimeError(f"expected one new napi/nic0-* thread, found {sorted(new)}")
             pid = new.pop()
             benchlab.sh("taskset", "-pc", "1", pid)
-            # The same priority as ours: neither preempts the other. With the receive thread above ours (the
-            # order softirq and processes have), it filled ours' ring while ours starved: 58-70 kpps, a receive
-            # livelock.
+            # Ours runs --ours-above levels above this (see the doc): at the same level the thread could starve
+            # ours, and above ours it did (58-70 kpps, a receive livelock).
             if self.args.rt_priority:
                 benchlab.sh("chrt", "-f", "-p", str(self.args.rt_priority), pid)
             self.receive_pid = int(pid)
@@ -590,7 +594,7 @@ def main():
     p.add_argument("--ours-args", default="--nic xdp:nic0 --nic xdp:nic1")
     p.add_argument("--rt-priority", type=int, default=1,
                    help="SCHED_FIFO priority of ours and of testpmd's receive thread (0: ordinary, nice 0)")
-    p.add_argument("--ours-above", type=int, default=0,
+    p.add_argument("--ours-above", type=int, default=1,
                    help="run ours this many real-time priority levels above nic0's receive thread")
     p.add_argument("--testpmd-receive", choices=["thread", "sender"], default="thread",
                    help="with testpmd, nic0's receive in a thread on CPU 1 (thread) or in the sender's softirq")
