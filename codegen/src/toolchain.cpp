@@ -1,7 +1,9 @@
 #include "codegen/toolchain.hpp"
 
+#include <cerrno>
 #include <csignal>
 #include <cstdlib>
+#include <cstring>
 #include <fcntl.h>
 #include <fstream>
 #include <sstream>
@@ -119,10 +121,22 @@ int run_tool(const std::vector<std::string>& argv, const std::string& input, con
         _exit(127);
     }
     int status = 0;
+    bool reaped = true;
     {
         SignalsPassedOn passed_on(pid);
+        // Only an interrupted wait is retried: ECHILD (the child was reaped elsewhere, e.g. SIGCHLD ignored
+        // by whoever started naclc) would fail forever.
         while (waitpid(pid, &status, 0) < 0) {
+            if (errno != EINTR) {
+                reaped = false;
+                break;
+            }
         }
+    }
+    if (!reaped) {
+        close(log_fd);
+        log = "cannot wait for " + argv[0] + ": " + std::strerror(errno) + "\n";
+        return -1;
     }
     lseek(log_fd, 0, SEEK_SET);
     log.clear();

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <csignal>
 #include <fstream>
 
 namespace codegen {
@@ -70,6 +71,20 @@ TEST(Toolchain, FlagsFilesAndTools) {
     std::getline(copy, first);
     EXPECT_EQ(first, "# comment");
     EXPECT_EQ(run_tool({"/nonexistent/tool"}, "", "", log), 127);
+}
+
+TEST(Toolchain, RunToolReportsAChildItCannotWaitFor) {
+    // With SIGCHLD ignored the kernel reaps children itself and waitpid() fails with ECHILD: run_tool must
+    // say so instead of retrying forever.
+    struct sigaction ignore {
+    }, before{};
+    ignore.sa_handler = SIG_IGN;
+    ASSERT_EQ(sigaction(SIGCHLD, &ignore, &before), 0);
+    std::string log;
+    const int result = run_tool({"true"}, "", "", log);
+    sigaction(SIGCHLD, &before, nullptr);
+    EXPECT_EQ(result, -1);
+    EXPECT_NE(log.find("cannot wait for true"), std::string::npos) << log;
 }
 
 } // namespace
