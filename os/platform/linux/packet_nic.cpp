@@ -139,8 +139,21 @@ Result<void> PacketNic::start(PacketPool& pool) {
     // then reads the ring. Link changes are rare: a timer re-reads the flags (an ioctl per poll would not
     // be).
     OS_TRY(linux_process::watch_fd(fd_, EPOLLIN, [](std::uint32_t) {}));
-    timers::periodic(std::chrono::seconds(1), [this] { refresh_link(); });
+    timers::periodic(std::chrono::seconds(1), [this] {
+        refresh_link();
+        report_kernel_drops();
+    });
     return {};
+}
+
+// Frames the kernel dropped because our receive ring was full are counted by the kernel only: say so on the
+// console, at most once a second, with how many more since the last time (reading them resets them).
+void PacketNic::report_kernel_drops() {
+    tpacket_stats_v3 stats{};
+    socklen_t length = sizeof stats;
+    if (getsockopt(fd_, SOL_PACKET, PACKET_STATISTICS, &stats, &length) != 0 || stats.tp_drops == 0) return;
+    os::printf("halite: %s: %u more received frames dropped by the kernel (receive ring full)\n",
+               name_.data(), stats.tp_drops);
 }
 
 std::size_t PacketNic::receive(PacketBatch& batch) {

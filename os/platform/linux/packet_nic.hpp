@@ -43,6 +43,7 @@ public:
 private:
     PacketNic() = default;
     void refresh_link();
+    void report_kernel_drops();
 
     int fd_ = -1;    // receives (watched by the event loop)
     int tx_fd_ = -1; // sends

@@ -188,8 +188,27 @@ Result<void> XdpNic::start(PacketPool& pool) {
     timers::periodic(std::chrono::seconds(1), [this] {
         refresh_link();
         if (tx_->unsent() != 0) kick();
+        report_kernel_drops();
     });
     return {};
+}
+
+// Frames the kernel dropped because our receive ring was full are counted by the kernel only: say so on the
+// console, at most once a second, with how many more since the last time.
+void XdpNic::report_kernel_drops() {
+    xdp_statistics now{};
+    socklen_t length = sizeof now;
+    if (getsockopt(fd_, SOL_XDP, XDP_STATISTICS, &now, &length) != 0) return;
+    const std::uint64_t dropped = now.rx_dropped - reported_.rx_dropped;
+    const std::uint64_t full = now.rx_ring_full - reported_.rx_ring_full;
+    const std::uint64_t no_frame = now.rx_fill_ring_empty_descs - reported_.rx_fill_ring_empty_descs;
+    if (dropped + full + no_frame != 0)
+        os::printf(
+            "halite: %s: %llu more received frames dropped by the kernel (receive ring full: %llu, fill ring "
+            "empty: %llu)\n",
+            name_.data(), static_cast<unsigned long long>(dropped + full),
+            static_cast<unsigned long long>(full), static_cast<unsigned long long>(no_frame));
+    reported_ = now;
 }
 
 std::size_t XdpNic::receive(PacketBatch& batch) {

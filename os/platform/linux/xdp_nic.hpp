@@ -52,6 +52,7 @@ private:
     XdpNic() = default;
     void refresh_link();
     void kick();
+    void report_kernel_drops();
 
     int fd_ = -1;
     std::string interface_;
@@ -67,6 +68,7 @@ private:
     std::optional<XdpRedirect> redirect_;
     PacketPool* pool_ = nullptr;
     XdpNicStats stats_;
+    xdp_statistics reported_{}; // the kernel's counters at the last report
 };
 
 } // namespace os::linux_nic

@@ -4,6 +4,7 @@
   lab_tools.py udp-echo-server PORT SECONDS          echo datagrams back until SECONDS pass
   lab_tools.py udp-exchange HOST PORT COUNT          send COUNT datagrams, expect each echoed back
   lab_tools.py udp-refused HOST PORT                 expect ICMP port unreachable (ECONNREFUSED)
+  lab_tools.py flood IFACE COUNT                     send COUNT 60-byte frames to an address nobody has
   lab_tools.py vlan-probe IFACE VID ADDR ROUTER_ADDR OTHER_VID
         802.1Q frames crafted with scapy: a tagged ARP request and echo request to the router's VLAN
         address must be answered with frames tagged VID; the same echo tagged OTHER_VID must get no answer.
@@ -105,6 +106,24 @@ def vlan_probe(iface, vid, addr, router_addr, other_vid):
     return 1 if failures else 0
 
 
+def flood(iface, count):
+    """COUNT minimum-size frames out of IFACE as fast as a raw socket sends them (to a unicast address nobody
+    has, EtherType 0x88b5, for local experiments): enough to overflow a stopped receiver's ring."""
+    sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+    sock.bind((iface, 0))
+    frame = bytes.fromhex("02000000009902000000009888b5") + bytes(46)
+    sent = 0
+    deadline = time.monotonic() + 20
+    while sent < count and time.monotonic() < deadline:
+        try:
+            sock.send(frame)
+            sent += 1
+        except BlockingIOError:
+            time.sleep(0.001)
+    print(f"{iface}: sent {sent} frames")
+    return 0 if sent == count else 1
+
+
 def main(argv):
     command = argv[1] if len(argv) > 1 else ""
     if command == "udp-echo-server":
@@ -113,6 +132,8 @@ def main(argv):
         return udp_exchange(argv[2], int(argv[3]), int(argv[4]))
     if command == "udp-refused":
         return udp_refused(argv[2], int(argv[3]))
+    if command == "flood":
+        return flood(argv[2], int(argv[3]))
     if command == "vlan-probe":
         return vlan_probe(argv[2], int(argv[3]), argv[4], argv[5], int(argv[6]))
     print(__doc__)

@@ -154,6 +154,19 @@ def traffic_checks(lab):
     lab.check("vlan 10 tagged ARP and echo, vlan 20 ignored", code == 0, " | ".join(out.strip().splitlines()))
 
 
+def ring_overflow_check(lab, router, log_path):
+    """With the router stopped, more frames than its receive ring holds: the kernel drops the rest, and the router
+    must say so on its console once it runs again (the kernel alone counts those drops)."""
+    os.killpg(router.pid, signal.SIGSTOP)
+    try:
+        code, out = lab.host("client", *TOOLS, "flood", "eth0", "40000", timeout=30)
+    finally:
+        os.killpg(router.pid, signal.SIGCONT)
+    seen, console = wait_for(log_path, r"nic0: [1-9]\d* more received frames dropped by the kernel", 5, router)
+    lines = re.findall(r"^.*dropped by the kernel.*$", console, re.M)
+    lab.check("receive ring overflow reported", code == 0 and seen, lines[0] if lines else last_line(out))
+
+
 def wait_for(path, pattern, seconds, process):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -239,6 +252,8 @@ def main():
                       f"missing {missing}" if missing else
                       " | ".join(re.findall(r"(?:halite: virtio.*|net: eth\d.*)$", console, re.M)))
             traffic_checks(lab)
+            if veth:
+                ring_overflow_check(lab, router, log.name)
     except Terminated as e:
         print(f"FAIL interrupted: {e}")
         lab.results.append(("interrupted", False))
