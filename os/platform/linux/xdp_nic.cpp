@@ -37,8 +37,8 @@ constexpr std::uint32_t tx_frames = 1024;
 // A send() makes the kernel send at most 32 frames (its per-call budget in copy mode): a batch takes a few.
 constexpr int max_kicks_per_send = 16;
 
-Error failure(const char* what) {
-    os::printf("halite: af_xdp socket: %s: %s\n", what, std::strerror(errno));
+Error failure(const std::string& interface, const char* what) {
+    os::printf("halite: --nic xdp:%s: %s: %s\n", interface.c_str(), what, std::strerror(errno));
     return Error{Errc::io_error, what};
 }
 
@@ -71,7 +71,7 @@ Result<XdpNic*> XdpNic::open(const std::string& interface) {
     nic->interface_ = interface;
     std::snprintf(nic->name_.data(), nic->name_.size(), "xdp:%s", interface.c_str());
     const unsigned ifindex = if_nametoindex(interface.c_str());
-    if (ifindex == 0) return failure("no such interface");
+    if (ifindex == 0) return failure(interface, "no such interface");
     const unsigned queues = rx_queue_count(interface);
     if (queues > 1)
         os::printf("halite: --nic xdp:%s: the interface has %u receive queues; frames of queues other than 0 "
@@ -79,28 +79,30 @@ Result<XdpNic*> XdpNic::open(const std::string& interface) {
                    interface.c_str(), queues);
 
     nic->fd_ = socket(AF_XDP, SOCK_RAW | SOCK_CLOEXEC, 0);
-    if (nic->fd_ < 0) return failure("socket(AF_XDP)");
+    if (nic->fd_ < 0) return failure(interface, "socket(AF_XDP)");
     const int fd = nic->fd_;
     nic->umem_bytes_ = std::size_t{frame_size} * (rx_frames + tx_frames);
     nic->umem_ = mmap(nullptr, nic->umem_bytes_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (nic->umem_ == MAP_FAILED) {
         nic->umem_ = nullptr;
-        return failure("mmap of the UMEM");
+        return failure(interface, "mmap of the UMEM");
     }
     xdp_umem_reg umem{};
     umem.addr = reinterpret_cast<std::uintptr_t>(nic->umem_);
     umem.len = nic->umem_bytes_;
     umem.chunk_size = frame_size;
-    if (setsockopt(fd, SOL_XDP, XDP_UMEM_REG, &umem, sizeof umem) != 0) return failure("XDP_UMEM_REG");
+    if (setsockopt(fd, SOL_XDP, XDP_UMEM_REG, &umem, sizeof umem) != 0)
+        return failure(interface, "XDP_UMEM_REG");
     const std::uint32_t rx_size = rx_frames, tx_size = tx_frames;
     if (setsockopt(fd, SOL_XDP, XDP_UMEM_FILL_RING, &rx_size, sizeof rx_size) != 0 ||
         setsockopt(fd, SOL_XDP, XDP_RX_RING, &rx_size, sizeof rx_size) != 0 ||
         setsockopt(fd, SOL_XDP, XDP_UMEM_COMPLETION_RING, &tx_size, sizeof tx_size) != 0 ||
         setsockopt(fd, SOL_XDP, XDP_TX_RING, &tx_size, sizeof tx_size) != 0)
-        return failure("ring sizes");
+        return failure(interface, "ring sizes");
     xdp_mmap_offsets offsets{};
     socklen_t length = sizeof offsets;
-    if (getsockopt(fd, SOL_XDP, XDP_MMAP_OFFSETS, &offsets, &length) != 0) return failure("XDP_MMAP_OFFSETS");
+    if (getsockopt(fd, SOL_XDP, XDP_MMAP_OFFSETS, &offsets, &length) != 0)
+        return failure(interface, "XDP_MMAP_OFFSETS");
 
     struct Mapping {
         const xdp_ring_offset& offset;
@@ -120,7 +122,7 @@ Result<XdpNic*> XdpNic::open(const std::string& interface) {
         const std::size_t bytes = m.offset.desc + m.entries * m.entry_size;
         void* memory =
             mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, m.page_offset);
-        if (memory == MAP_FAILED) return failure("mmap of a ring");
+        if (memory == MAP_FAILED) return failure(interface, "mmap of a ring");
         nic->rings_[i] = {memory, bytes};
         auto* base = static_cast<std::byte*>(memory);
         rings[i] = {reinterpret_cast<std::uint32_t*>(base + m.offset.producer),
@@ -137,7 +139,8 @@ Result<XdpNic*> XdpNic::open(const std::string& interface) {
     address.sxdp_flags = XDP_COPY;
     address.sxdp_ifindex = ifindex;
     address.sxdp_queue_id = 0;
-    if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) return failure("bind");
+    if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0)
+        return failure(interface, "bind (another AF_XDP socket on queue 0?)");
     auto redirect = XdpRedirect::attach(ifindex, queues);
     if (!redirect) return redirect.error();
     nic->redirect_.emplace(std::move(redirect.value()));
@@ -147,7 +150,7 @@ Result<XdpNic*> XdpNic::open(const std::string& interface) {
                    interface.c_str());
 
     ifreq request{};
-    if (interface_ioctl(interface, SIOCGIFHWADDR, request) != 0) return failure("SIOCGIFHWADDR");
+    if (interface_ioctl(interface, SIOCGIFHWADDR, request) != 0) return failure(interface, "SIOCGIFHWADDR");
     for (int i = 0; i < 6; ++i)
         nic->mac_.octets[i] = static_cast<std::uint8_t>(request.ifr_hwaddr.sa_data[i]);
     if (interface_ioctl(interface, SIOCGIFMTU, request) == 0 && request.ifr_mtu >= 68 &&

@@ -21,7 +21,7 @@ long bpf(int command, bpf_attr& attr) {
 }
 
 Error failure(const char* what) {
-    os::printf("halite: xdp: %s: %s\n", what, std::strerror(errno));
+    os::printf("halite: xdp program: %s: %s\n", what, std::strerror(errno));
     return Error{Errc::io_error, what};
 }
 
