@@ -74,9 +74,10 @@ Result<XdpNic*> XdpNic::open(const std::string& interface) {
     if (ifindex == 0) return failure(interface, "no such interface");
     const unsigned queues = rx_queue_count(interface);
     if (queues > 1)
-        os::printf("halite: --nic xdp:%s: the interface has %u receive queues; frames of queues other than 0 "
-                   "go to the Linux stack\n",
-                   interface.c_str(), queues);
+        os::printf(
+            "halite: --nic xdp:%s: the interface has %u receive queues and only queue 0 is served: frames "
+            "on the others are dropped (`ethtool -L %s combined 1` steers all to queue 0)\n",
+            interface.c_str(), queues, interface.c_str());
 
     nic->fd_ = socket(AF_XDP, SOCK_RAW | SOCK_CLOEXEC, 0);
     if (nic->fd_ < 0) return failure(interface, "socket(AF_XDP)");

@@ -37,7 +37,7 @@ bpf_insn instruction(std::uint8_t code, std::uint8_t dst, std::uint8_t src, std:
     return i;
 }
 
-// return bpf_redirect_map(&xsks, ctx->rx_queue_index, XDP_PASS);
+// return bpf_redirect_map(&xsks, ctx->rx_queue_index, XDP_DROP);
 // (The low bits of the flags are the action when the map has no socket at that index.)
 std::array<bpf_insn, 6> redirect_program(int map_fd) {
     constexpr std::int16_t rx_queue_index = offsetof(xdp_md, rx_queue_index);
@@ -45,7 +45,7 @@ std::array<bpf_insn, 6> redirect_program(int map_fd) {
         instruction(BPF_LDX | BPF_MEM | BPF_W, BPF_REG_2, BPF_REG_1, rx_queue_index, 0),
         instruction(BPF_LD | BPF_DW | BPF_IMM, BPF_REG_1, BPF_PSEUDO_MAP_FD, 0, map_fd), // 64-bit immediate:
         instruction(0, 0, 0, 0, 0),                                                      // two slots
-        instruction(BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_3, 0, 0, XDP_PASS),
+        instruction(BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_3, 0, 0, XDP_DROP),
         instruction(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_redirect_map),
         instruction(BPF_JMP | BPF_EXIT, 0, 0, 0, 0),
     };

@@ -1,7 +1,9 @@
 // The XDP side of an AF_XDP NIC: an XSKMAP, a five-instruction XDP program that redirects every frame of an
-// interface's receive queue to the AF_XDP socket in the map at that queue's index (and passes frames of
-// queues without one to the kernel's stack), and the BPF link that attaches it. Closing the link's file
-// descriptor (also when the process dies) detaches the program, so nothing is left on the interface.
+// interface's receive queue to the AF_XDP socket in the map at that queue's index, and the BPF link that
+// attaches it. Frames of a queue without a socket are dropped, not passed to the kernel's stack: the
+// interface belongs to the appliance, and a firewall's traffic must not find a way around it (Linux could
+// forward them). Closing the link's file descriptor (also when the process dies) detaches the program, so
+// nothing is left on the interface.
 #pragma once
 
 #include <halite/os/result.hpp>
