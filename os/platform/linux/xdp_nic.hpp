@@ -47,6 +47,7 @@ public:
 
     const XskRxStats& rx_stats() const { return rx_->stats(); }
     const XdpNicStats& tx_stats() const { return stats_; }
+    int xdp_program_fd() const { return redirect_->program_fd(); } // for tests
 
 private:
     XdpNic() = default;

@@ -22,6 +22,7 @@ public:
     // Sends queue `queue`'s frames to the AF_XDP socket `socket_fd`.
     Result<void> redirect(unsigned queue, int socket_fd);
     bool native() const { return native_; }
+    int program_fd() const { return program_fd_; } // for tests: BPF_PROG_TEST_RUN
 
 private:
     XdpRedirect() = default;
