@@ -113,6 +113,7 @@ Result<PacketNic*> PacketNic::open(const std::string& interface, unsigned index)
 }
 
 PacketNic::~PacketNic() {
+    if (timer_ != timers::Id::none) timers::stop(timer_);
     if (fd_ >= 0 && pool_ != nullptr) linux_process::unwatch_fd(fd_);
     for (const auto& [memory, bytes] : {rx_ring_, tx_ring_}) {
         if (memory != nullptr) munmap(memory, bytes);
@@ -139,7 +140,7 @@ Result<void> PacketNic::start(PacketPool& pool) {
     // then reads the ring. Link changes are rare: a timer re-reads the flags (an ioctl per poll would not
     // be).
     OS_TRY(linux_process::watch_fd(fd_, EPOLLIN, [](std::uint32_t) {}));
-    timers::periodic(std::chrono::seconds(1), [this] {
+    timer_ = timers::periodic(std::chrono::seconds(1), [this] {
         refresh_link();
         report_kernel_drops();
     });

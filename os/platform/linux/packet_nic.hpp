@@ -7,6 +7,7 @@
 #include "tpacket_ring.hpp"
 
 #include <halite/os/nic.hpp>
+#include <halite/os/timers.hpp>
 
 #include <array>
 #include <memory>
@@ -57,6 +58,7 @@ private:
     std::optional<TpacketRxRing> rx_;
     std::optional<TpacketTxRing> tx_;
     PacketPool* pool_ = nullptr;
+    timers::Id timer_ = timers::Id::none; // link state and drop reports, every second
     PacketNicStats stats_;
 };
 

@@ -1,9 +1,9 @@
-// A NIC over an AF_XDP socket on a Linux interface (`--nic xdp:IFNAME`): an XDP program on the interface
-// redirects its frames to the socket before the kernel's stack sees them (no socket buffer on the receive
-// path of a native-XDP driver such as veth), and frames leave through the socket's transmit ring, which the
-// kernel drains on a send(). Copy mode: each frame is copied once each way between the UMEM and a pool
-// buffer, as with AF_PACKET (zero-copy needs driver support veth lacks, and the appliance's buffers are the
-// pool's).
+// A NIC over AF_XDP sockets on a Linux interface (`--nic xdp:IFNAME`), one per receive queue: an XDP program
+// on the interface redirects each queue's frames to that queue's socket before the kernel's stack sees them
+// (no socket buffer on the receive path of a native-XDP driver such as veth), and frames leave through queue
+// 0's socket's transmit ring, which the kernel drains on a send(). Copy mode: each frame is copied once each
+// way between the UMEM and a pool buffer, as with AF_PACKET (zero-copy needs driver support veth lacks, and
+// the appliance's buffers are the pool's).
 //
 // What the kernel does not tell an AF_XDP socket, and does tell an AF_PACKET one: that a sender on this host
 // left a transport checksum to offload (CHECKSUM_PARTIAL: the field holds only the pseudo-header sum). The
@@ -15,13 +15,16 @@
 #pragma once
 
 #include "xdp_redirect.hpp"
-#include "xsk_ring.hpp"
+#include "xsk_socket.hpp"
 
 #include <halite/os/nic.hpp>
+#include <halite/os/timers.hpp>
 
 #include <array>
+#include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace os::linux_nic {
 
@@ -39,13 +42,16 @@ public:
     MacAddress mac() const override { return mac_; }
     std::uint16_t mtu() const override { return mtu_; }
     bool link_up() const override { return link_up_; }
+    // Takes from every queue's socket in turn, starting after the one that came first last time.
     std::size_t receive(PacketBatch& batch) override;
+    // Sends through queue 0's socket.
     std::size_t send(PacketBatch& batch) override;
     const char* name() const override { return name_.data(); }
     Result<void> start(PacketPool& pool) override;
-    bool rx_pending() const override { return rx_->ready(); }
+    bool rx_pending() const override;
 
-    const XskRxStats& rx_stats() const { return rx_->stats(); }
+    std::size_t queues() const { return sockets_.size(); }
+    XskRxStats rx_stats() const;
     const XdpNicStats& tx_stats() const { return stats_; }
     int xdp_program_fd() const { return redirect_->program_fd(); } // for tests
 
@@ -55,21 +61,17 @@ private:
     void kick();
     void report_kernel_drops();
 
-    int fd_ = -1;
     std::string interface_;
     std::array<char, 32> name_{};
     MacAddress mac_{};
     std::uint16_t mtu_ = 1500;
     bool link_up_ = true;
-    void* umem_ = nullptr;
-    std::size_t umem_bytes_ = 0;
-    std::array<std::pair<void*, std::size_t>, 4> rings_{}; // mappings: receive, transmit, fill, completion
-    std::optional<XskRxRing> rx_;
-    std::optional<XskTxRing> tx_;
+    std::vector<std::unique_ptr<XskSocket>> sockets_; // one per receive queue, in queue order
+    std::size_t next_queue_ = 0;
     std::optional<XdpRedirect> redirect_;
     PacketPool* pool_ = nullptr;
+    timers::Id timer_ = timers::Id::none; // link state and drop reports, every second
     XdpNicStats stats_;
-    xdp_statistics reported_{}; // the kernel's counters at the last report
 };
 
 } // namespace os::linux_nic
