@@ -74,7 +74,8 @@ void Appliance::report(std::uint32_t data, std::string_view name) {
             t.add("stack: forwarded ").add_number(s.forwarded).add(", delivered ").add_number(s.delivered);
             t.add(", icmp errors sent ").add_number(s.icmp_errors_sent).add(" (rate-limited ");
             t.add_number(s.icmp_rate_limited);
-            t.add("), echo replies ")
+            t.add("), tcp resets sent ").add_number(s.tcp_resets_sent);
+            t.add(", echo replies ")
                 .add_number(s.echo_replies_sent)
                 .add(", drops ")
                 .add_number(s.total_drops());

@@ -38,22 +38,29 @@ void Stack::icmp_input(Interface& in, PacketPtr packet, const wire::Ipv4View& ip
     icmp_handler_(IcmpEvent{&in, ip.src(), icmp->type(), icmp->code(), icmp->rest_of_header(), icmp->data()});
 }
 
-void Stack::icmp_error(const wire::Ipv4View& offending, bool l2_broadcast, std::uint8_t type,
-                       std::uint8_t code, std::uint32_t rest) {
-    const Ipv4Address src = offending.src();
-    const Ipv4Address dst = offending.dst();
-    // RFC 1122 3.2.2 / RFC 1812 4.3.2.7: no error about a link-layer or IP broadcast or multicast, about a
-    // non-first fragment, about a source that is not one host, or about another ICMP error.
-    if (l2_broadcast || dst.is_broadcast() || dst.is_multicast()) return;
+bool Stack::may_answer(const wire::Ipv4View& ip, bool l2_broadcast) const {
+    const Ipv4Address src = ip.src();
+    const Ipv4Address dst = ip.dst();
+    // RFC 1122 3.2.2 / RFC 1812 4.3.2.7: no answer to a link-layer or IP broadcast or multicast, or to a
+    // source that is not one host.
+    if (l2_broadcast || dst.is_broadcast() || dst.is_multicast()) return false;
     if (src.is_unspecified() || src.is_broadcast() || src.is_multicast() || src.is_loopback() ||
         src.is_class_e())
-        return;
-    if (offending.fragment_offset() != 0 || is_local_address(src)) return;
+        return false;
+    if (is_local_address(src)) return false;
     for (std::size_t i = 0; i < count_; ++i) {
         const Interface& iface = *list_[i];
         if (iface.configured_ && iface.cidr_.prefix_len < 31 && dst == iface.cidr_.directed_broadcast())
-            return;
+            return false;
     }
+    return true;
+}
+
+void Stack::icmp_error(const wire::Ipv4View& offending, bool l2_broadcast, std::uint8_t type,
+                       std::uint8_t code, std::uint32_t rest) {
+    const Ipv4Address src = offending.src();
+    // RFC 1122 3.2.2 / RFC 1812 4.3.2.7: nor about a non-first fragment or another ICMP error.
+    if (!may_answer(offending, l2_broadcast) || offending.fragment_offset() != 0) return;
     const std::span<std::byte> payload = offending.payload();
     if (offending.protocol() == wire::ip_proto::icmp &&
         (payload.empty() || wire::icmp_type::is_error(wire::get8(payload, 0))))

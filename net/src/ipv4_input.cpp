@@ -103,6 +103,7 @@ void Stack::deliver(Interface& in, PacketPtr packet, PacketInfo& info, bool l2_b
             return handler(in, std::move(packet));
         }
     }
+    if (ip.protocol() == wire::ip_proto::tcp) return tcp_input(in, std::move(packet), ip, l2_broadcast);
     // RFC 1122 3.2.2.1: protocol unreachable for a transport this host does not run.
     icmp_error(ip, l2_broadcast, wire::icmp_type::dest_unreachable, wire::unreachable_code::protocol);
     drop(&in, DropReason::UnknownProtocol);

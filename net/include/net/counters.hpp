@@ -33,7 +33,7 @@ enum class DropReason : std::uint8_t {
     ReassemblyTimeout, // fragments of a datagram that never completed
     ReassemblyEvicted, // fragments evicted to make room for a newer datagram
     UnknownProtocol,   // no handler for the IP protocol
-    NoSocket,          // no UDP socket bound to the destination port
+    NoSocket,          // no UDP socket bound to the destination port, or a TCP segment (no TCP endpoints)
     IcmpIgnored,       // an ICMP message this stack does not act on
     NoHeadroom,        // no room in front of the packet for the link header
     Count,
@@ -62,6 +62,7 @@ struct StackCounters {
     std::uint64_t reassembled = 0;
     std::uint64_t icmp_errors_sent = 0;
     std::uint64_t icmp_rate_limited = 0;
+    std::uint64_t tcp_resets_sent = 0; // answers to TCP segments for ports nobody listens on (all of them)
     std::uint64_t echo_replies_sent = 0;
     std::uint64_t arp_requests_sent = 0;
     std::uint64_t arp_replies_sent = 0;

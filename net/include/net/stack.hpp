@@ -152,6 +152,11 @@ private:
     void forward(Interface& in, PacketPtr packet, PacketInfo& info, bool l2_broadcast);
     void icmp_input(Interface& in, PacketPtr packet, const wire::Ipv4View& ip, bool l2_broadcast);
     void udp_input(Interface& in, PacketPtr packet, const wire::Ipv4View& ip, bool l2_broadcast);
+    // No TCP endpoint runs here: a reset for every segment but a reset (RFC 9293 3.10.7.1).
+    void tcp_input(Interface& in, PacketPtr packet, const wire::Ipv4View& ip, bool l2_broadcast);
+    // Whether a datagram may be answered with an error or a reset: not a broadcast or multicast, and from one
+    // host (RFC 1122 3.2.2, RFC 1812 4.3.2.7).
+    bool may_answer(const wire::Ipv4View& ip, bool l2_broadcast) const;
 
     // ICMP errors about `offending` (its header and first bytes are quoted), rate-limited (RFC 1812 4.3.2.8).
     void icmp_error(const wire::Ipv4View& offending, bool l2_broadcast, std::uint8_t type, std::uint8_t code,

@@ -4,6 +4,7 @@
   lab_tools.py udp-echo-server PORT SECONDS          echo datagrams back until SECONDS pass
   lab_tools.py udp-exchange HOST PORT COUNT          send COUNT datagrams, expect each echoed back
   lab_tools.py udp-refused HOST PORT                 expect ICMP port unreachable (ECONNREFUSED)
+  lab_tools.py tcp-refused HOST PORT                 expect connect() refused (a TCP reset)
   lab_tools.py flood IFACE COUNT                     send COUNT 60-byte frames to an address nobody has
   lab_tools.py vlan-probe IFACE VID ADDR ROUTER_ADDR OTHER_VID
         802.1Q frames crafted with scapy: a tagged ARP request and echo request to the router's VLAN
@@ -106,6 +107,22 @@ def vlan_probe(iface, vid, addr, router_addr, other_vid):
     return 1 if failures else 0
 
 
+def tcp_refused(host, port):
+    """connect() must fail at once with ECONNREFUSED: the host answered the SYN with a reset."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.settimeout(3.0)
+    try:
+        s.connect((host, port))
+    except ConnectionRefusedError:
+        print(f"tcp {host}:{port}: refused (reset)")
+        return 0
+    except OSError as e:
+        print(f"tcp {host}:{port}: {e!r}, not a reset")
+        return 1
+    print(f"tcp {host}:{port}: unexpectedly connected")
+    return 1
+
+
 def flood(iface, count):
     """COUNT minimum-size frames out of IFACE as fast as a raw socket sends them (to a unicast address nobody
     has, EtherType 0x88b5, for local experiments): enough to overflow a stopped receiver's ring."""
@@ -132,6 +149,8 @@ def main(argv):
         return udp_exchange(argv[2], int(argv[3]), int(argv[4]))
     if command == "udp-refused":
         return udp_refused(argv[2], int(argv[3]))
+    if command == "tcp-refused":
+        return tcp_refused(argv[2], int(argv[3]))
     if command == "flood":
         return flood(argv[2], int(argv[3]))
     if command == "vlan-probe":

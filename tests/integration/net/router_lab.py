@@ -129,6 +129,8 @@ def traffic_checks(lab):
     lab.check("udp echo on the router", code == 0, last_line(out))
     code, out = lab.host("client", *TOOLS, "udp-refused", CLIENT_GW, "9", timeout=15)
     lab.check("udp to a closed router port is refused", code == 0, last_line(out))
+    code, out = lab.host("client", *TOOLS, "tcp-refused", CLIENT_GW, "22", timeout=15)
+    lab.check("tcp to the router is refused with a reset", code == 0, last_line(out))
 
     # traceroute (UDP probes, one at a time): the router is hop 1, the server hop 2.
     code, out = lab.host("client", "traceroute", "-n", "-N", "1", "-q", "1", "-w", "2", "-m", "4", SERVER,

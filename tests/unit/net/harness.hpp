@@ -7,6 +7,7 @@
 #include "net/wire/arp.hpp"
 #include "net/wire/ethernet.hpp"
 #include "net/wire/icmp.hpp"
+#include "net/wire/tcp.hpp"
 #include "net/wire/udp.hpp"
 
 #include <chrono>
@@ -70,6 +71,11 @@ struct Frame {
         auto v = ip();
         if (!v || v->protocol() != wire::ip_proto::udp) return std::nullopt;
         return wire::UdpView::parse(v->payload());
+    }
+    std::optional<wire::TcpView> tcp() {
+        auto v = ip();
+        if (!v || v->protocol() != wire::ip_proto::tcp) return std::nullopt;
+        return wire::TcpView::parse(v->payload());
     }
 };
 

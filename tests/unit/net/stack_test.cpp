@@ -303,7 +303,7 @@ TEST_F(StackTest, ProtocolHandlersAndProtocolUnreachable) {
     wire::Ipv4Repr ip;
     ip.src = peer;
     ip.dst = self;
-    ip.protocol = wire::ip_proto::tcp;
+    ip.protocol = 132; // SCTP: no handler
     Bytes frame =
         testing::ethernet(mac_of(1), mac_of(2), wire::ethertype::ipv4, testing::ipv4(ip, Bytes(20)));
     host.nic.inject(frame);
@@ -312,6 +312,9 @@ TEST_F(StackTest, ProtocolHandlersAndProtocolUnreachable) {
     ASSERT_EQ(frames.size(), 1u);
     EXPECT_EQ(frames[0].icmp()->code(), wire::unreachable_code::protocol);
 
+    // A handler takes its protocol, TCP too (which gets resets without one: see below).
+    ip.protocol = wire::ip_proto::tcp;
+    frame = testing::ethernet(mac_of(1), mac_of(2), wire::ethertype::ipv4, testing::ipv4(ip, Bytes(20)));
     int got = 0;
     ASSERT_TRUE(host.stack.set_protocol_handler(wire::ip_proto::tcp, [&](Interface& in, PacketPtr d) {
         EXPECT_EQ(&in, host.iface);
@@ -323,6 +326,68 @@ TEST_F(StackTest, ProtocolHandlersAndProtocolUnreachable) {
     host.poll(2s);
     EXPECT_EQ(got, 1);
     EXPECT_TRUE(host.nic.take_sent().empty());
+}
+
+// A TCP segment from peer:40000 to us:22 with `flags`, sequence numbers and payload; `corrupt` breaks its
+// checksum.
+Bytes tcp_to_us(std::uint8_t flags, std::uint32_t seq, std::uint32_t ack, std::size_t payload = 0,
+                MacAddress dst_mac = mac_of(1), Ipv4Address dst = self, bool corrupt = false) {
+    Bytes segment(wire::TcpView::min_header_len + payload, std::byte{0x61});
+    EXPECT_TRUE((wire::TcpRepr{40000, 22, seq, ack, flags, 1024}.emit(segment, peer, dst)));
+    if (corrupt) segment.back() ^= std::byte{1};
+    wire::Ipv4Repr ip;
+    ip.src = peer;
+    ip.dst = dst;
+    ip.protocol = wire::ip_proto::tcp;
+    return testing::ethernet(dst_mac, mac_of(2), wire::ethertype::ipv4, testing::ipv4(ip, segment));
+}
+
+TEST_F(StackTest, TcpSynToAClosedPortIsReset) {
+    host.nic.inject(tcp_to_us(wire::tcp_flag::syn, 1000, 0));
+    host.poll(1s);
+    auto frames = frames_of(host.nic);
+    ASSERT_EQ(frames.size(), 1u);
+    auto ip = frames[0].ip();
+    auto tcp = frames[0].tcp();
+    ASSERT_TRUE(ip && tcp);
+    EXPECT_EQ(ip->src(), self);
+    EXPECT_EQ(ip->dst(), peer);
+    EXPECT_TRUE(tcp->verify_checksum(self, peer));
+    // RFC 9293 3.10.7.1, no ACK in the segment: <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>, the SYN counted.
+    EXPECT_EQ(tcp->src_port(), 22);
+    EXPECT_EQ(tcp->dst_port(), 40000);
+    EXPECT_EQ(tcp->flags(), wire::tcp_flag::rst | wire::tcp_flag::ack);
+    EXPECT_EQ(tcp->seq(), 0u);
+    EXPECT_EQ(tcp->ack(), 1001u);
+    EXPECT_EQ(host.stack.counters().tcp_resets_sent, 1u);
+    EXPECT_EQ(host.iface->counters().drop(DropReason::NoSocket), 1u);
+}
+
+TEST_F(StackTest, TcpSegmentWithAckIsResetAtItsAcknowledgement) {
+    // Data and FIN, ACK set: <SEQ=SEG.ACK><CTL=RST>.
+    host.nic.inject(
+        tcp_to_us(wire::tcp_flag::ack | wire::tcp_flag::psh | wire::tcp_flag::fin, 0xfffffffe, 77777, 5));
+    // No ACK, data and FIN: the acknowledgement covers both (and wraps).
+    host.nic.inject(tcp_to_us(wire::tcp_flag::fin, 0xfffffffe, 0, 5));
+    host.poll(1s);
+    auto frames = frames_of(host.nic);
+    ASSERT_EQ(frames.size(), 2u);
+    EXPECT_EQ(frames[0].tcp()->flags(), wire::tcp_flag::rst);
+    EXPECT_EQ(frames[0].tcp()->seq(), 77777u);
+    EXPECT_EQ(frames[1].tcp()->flags(), wire::tcp_flag::rst | wire::tcp_flag::ack);
+    EXPECT_EQ(frames[1].tcp()->ack(), 4u); // 0xfffffffe + 5 + 1
+}
+
+TEST_F(StackTest, NoResetForAResetABroadcastOrABadChecksum) {
+    host.nic.inject(tcp_to_us(wire::tcp_flag::rst, 1, 0));
+    host.nic.inject(tcp_to_us(wire::tcp_flag::syn, 1, 0, 0, MacAddress::broadcast()));
+    host.nic.inject(tcp_to_us(wire::tcp_flag::syn, 1, 0, 0, mac_of(1), Ipv4Address{10, 0, 0, 255}));
+    host.nic.inject(tcp_to_us(wire::tcp_flag::syn, 1, 0, 4, mac_of(1), self, true));
+    host.poll(1s);
+    EXPECT_TRUE(host.nic.take_sent().empty());
+    EXPECT_EQ(host.stack.counters().tcp_resets_sent, 0u);
+    EXPECT_EQ(host.iface->counters().drop(DropReason::BadChecksum), 1u);
+    EXPECT_EQ(host.iface->counters().drop(DropReason::NoSocket), 3u);
 }
 
 TEST_F(StackTest, FragmentedDatagramIsReassembledForTheSocket) {

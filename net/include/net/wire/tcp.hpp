@@ -1,5 +1,5 @@
-// TCP headers (RFC 9293 3.1): a view and a plain repr. The TCP layer itself is not in this library yet;
-// the view serves the filter hooks (ports, flags) and the malformed-packet checks.
+// TCP headers (RFC 9293 3.1): a view and a plain repr. This library has no TCP endpoints: the view serves the
+// filter hooks (ports, flags), the malformed-packet checks and the resets for closed ports (net/src/tcp.cpp).
 #pragma once
 
 #include "net/ipv4_address.hpp"
