@@ -8,48 +8,13 @@
 namespace appliance {
 
 namespace {
-constexpr std::uint8_t fin = 0x01, syn = 0x02, rst = 0x04, ack = 0x10;
-} // namespace
 
+// The rules of net::Stack::may_answer, and never about a non-first fragment.
 bool may_answer(const net::wire::Ipv4View& ip, const net::Stack& stack) {
-    const net::Ipv4Address src = ip.src(), dst = ip.dst();
-    if (dst.is_broadcast() || dst.is_multicast()) return false;
-    if (src.is_unspecified() || src.is_broadcast() || src.is_multicast() || src.is_loopback() ||
-        src.is_class_e())
-        return false;
-    if (ip.fragment_offset() != 0 || stack.is_local_address(src)) return false;
-    for (const net::Interface* i : stack.interfaces()) {
-        if (i->is_configured() && i->cidr().prefix_len < 31 && dst == i->cidr().directed_broadcast())
-            return false;
-    }
-    return true;
+    return ip.fragment_offset() == 0 && stack.may_answer(ip, false);
 }
 
-std::optional<ResetSegment> reset_for(const net::wire::Ipv4View& segment) {
-    if (segment.protocol() != net::wire::ip_proto::tcp || segment.fragment_offset() != 0) return std::nullopt;
-    auto tcp = net::wire::TcpView::parse(segment.payload());
-    if (!tcp || (tcp->flags() & rst) != 0) return std::nullopt;
-    ResetSegment r;
-    r.ip.src = segment.dst();
-    r.ip.dst = segment.src();
-    r.ip.protocol = net::wire::ip_proto::tcp;
-    r.tcp.src_port = tcp->dst_port();
-    r.tcp.dst_port = tcp->src_port();
-    if (tcp->flags() & ack) {
-        r.tcp.seq = tcp->ack();
-        r.tcp.flags = rst;
-    } else {
-        // A segment cut short by fragmentation still says how long it is: the IP total length.
-        const std::size_t ip_data = segment.total_length() - segment.header_len();
-        const std::size_t data = ip_data > tcp->header_len() ? ip_data - tcp->header_len() : 0;
-        const std::uint32_t len = static_cast<std::uint32_t>(data) + ((tcp->flags() & syn) ? 1u : 0u) +
-                                  ((tcp->flags() & fin) ? 1u : 0u);
-        r.tcp.seq = 0;
-        r.tcp.ack = tcp->seq() + len;
-        r.tcp.flags = rst | ack;
-    }
-    return r;
-}
+} // namespace
 
 bool Responder::allowed() {
     if (limiter_.allow(stack_.now())) return true;
@@ -58,7 +23,7 @@ bool Responder::allowed() {
 }
 
 bool Responder::send_reset(const net::wire::Ipv4View& segment) {
-    const auto reset = reset_for(segment);
+    const auto reset = net::tcp_reset_for(segment);
     if (!reset || !may_answer(segment, stack_)) {
         ++counters_.not_sent;
         return false;

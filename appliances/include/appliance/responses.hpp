@@ -6,26 +6,13 @@
 
 #include "net/icmp_rate_limiter.hpp"
 #include "net/stack.hpp"
+#include "net/tcp_reset.hpp"
 #include "net/wire/ipv4.hpp"
-#include "net/wire/tcp.hpp"
 
 #include <cstdint>
 #include <optional>
 
 namespace appliance {
-
-// RFC 1122 3.2.2 and RFC 1812 4.3.2.7: no answer to a datagram sent to a broadcast or multicast address,
-// from an address that is not one host, or that is a non-first fragment.
-bool may_answer(const net::wire::Ipv4View& ip, const net::Stack& stack);
-
-// RFC 9293 3.10.7.1: the reset a closed port answers a segment with: <SEQ=SEG.ACK><CTL=RST> when the
-// segment has ACK, else <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK> (SYN and FIN count in SEG.LEN). It comes
-// from the segment's destination. nullopt for a reset (never answered, 3.10.7.1) or a missing header.
-struct ResetSegment {
-    net::wire::Ipv4Repr ip;
-    net::wire::TcpRepr tcp;
-};
-std::optional<ResetSegment> reset_for(const net::wire::Ipv4View& segment);
 
 class Responder {
 public:

@@ -135,6 +135,10 @@ public:
 
     // Whether `a` is one of this host's interface addresses.
     bool is_local_address(Ipv4Address a) const;
+    // Whether a datagram may be answered with an ICMP error or a TCP reset: not one sent to a link-layer or
+    // IP broadcast or multicast, and from one host (RFC 1122 3.2.2, RFC 1812 4.3.2.7). (Non-first fragments
+    // and ICMP errors are the caller's to rule out.)
+    bool may_answer(const wire::Ipv4View& ip, bool l2_broadcast) const;
 
 private:
     friend class Interface;
@@ -154,9 +158,6 @@ private:
     void udp_input(Interface& in, PacketPtr packet, const wire::Ipv4View& ip, bool l2_broadcast);
     // No TCP endpoint runs here: a reset for every segment but a reset (RFC 9293 3.10.7.1).
     void tcp_input(Interface& in, PacketPtr packet, const wire::Ipv4View& ip, bool l2_broadcast);
-    // Whether a datagram may be answered with an error or a reset: not a broadcast or multicast, and from one
-    // host (RFC 1122 3.2.2, RFC 1812 4.3.2.7).
-    bool may_answer(const wire::Ipv4View& ip, bool l2_broadcast) const;
 
     // ICMP errors about `offending` (its header and first bytes are quoted), rate-limited (RFC 1812 4.3.2.8).
     void icmp_error(const wire::Ipv4View& offending, bool l2_broadcast, std::uint8_t type, std::uint8_t code,

@@ -19,7 +19,7 @@ const net::Ipv4Address client = ip(10, 0, 0, 2), server = ip(192, 0, 2, 80);
 
 TEST(Reset, ForASynAcknowledgesIt) {
     Bytes b = tcp_segment(client, server, 4000, 23, syn, 1000);
-    auto r = reset_for(view(b));
+    auto r = net::tcp_reset_for(view(b));
     ASSERT_TRUE(r);
     EXPECT_EQ(r->ip.src, server); // from the refused destination
     EXPECT_EQ(r->ip.dst, client);
@@ -32,14 +32,14 @@ TEST(Reset, ForASynAcknowledgesIt) {
 
 TEST(Reset, ForDataWithFinCountsBoth) {
     Bytes b = tcp_segment(client, server, 4000, 23, fin | psh, 5000, 0, 10);
-    auto r = reset_for(view(b));
+    auto r = net::tcp_reset_for(view(b));
     ASSERT_TRUE(r);
     EXPECT_EQ(r->tcp.ack, 5011u);
 }
 
 TEST(Reset, ForAnAckTakesItsSequenceFromIt) {
     Bytes b = tcp_segment(client, server, 4000, 23, ack | psh, 5000, 777, 10);
-    auto r = reset_for(view(b));
+    auto r = net::tcp_reset_for(view(b));
     ASSERT_TRUE(r);
     EXPECT_EQ(r->tcp.flags, rst);
     EXPECT_EQ(r->tcp.seq, 777u);
@@ -47,9 +47,9 @@ TEST(Reset, ForAnAckTakesItsSequenceFromIt) {
 
 TEST(Reset, NeverForAResetNorWithoutAHeader) {
     Bytes b = tcp_segment(client, server, 4000, 23, rst | ack, 5000, 777);
-    EXPECT_FALSE(reset_for(view(b)));
+    EXPECT_FALSE(net::tcp_reset_for(view(b)));
     Bytes u = udp_datagram(client, server, 1, 2);
-    EXPECT_FALSE(reset_for(view(u)));
+    EXPECT_FALSE(net::tcp_reset_for(view(u)));
 }
 
 struct Host {
