@@ -91,13 +91,18 @@ std::uint64_t pseudo_header_sum(const Transport& t) {
     return sum(t.ip.subspan(12, 8)) + t.protocol + t.l4.size();
 }
 
+// Computes the transport checksum from scratch (the field summed as zero) and writes it.
+void write_checksum(const Transport& t, std::uint64_t pseudo) {
+    store16(t.l4, t.field, 0);
+    store16(t.l4, t.field, finish(sum(t.l4, pseudo)));
+}
+
 } // namespace
 
 bool fill_transport_checksum(std::span<std::byte> frame) {
     Transport t;
     if (!locate_transport(frame, t)) return false;
-    store16(t.l4, t.field, 0);
-    store16(t.l4, t.field, finish(sum(t.l4, pseudo_header_sum(t))));
+    write_checksum(t, pseudo_header_sum(t));
     return true;
 }
 
@@ -107,8 +112,7 @@ bool complete_unmarked_partial_checksum(std::span<std::byte> frame) {
     const std::uint64_t pseudo = pseudo_header_sum(t);
     if (load16(t.l4, t.field) != fold(pseudo)) return false;
     if (fold(sum(t.l4, pseudo)) == 0xffff) return false; // the checksum verifies as it is
-    store16(t.l4, t.field, 0);
-    store16(t.l4, t.field, finish(sum(t.l4, pseudo)));
+    write_checksum(t, pseudo);
     return true;
 }
 

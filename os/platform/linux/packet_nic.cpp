@@ -1,5 +1,8 @@
 #include "packet_nic.hpp"
 
+#include "interface_info.hpp"
+#include "tx_batch.hpp"
+
 #include <halite/os/console.hpp>
 #include <halite/os/linux.hpp>
 #include <halite/os/timers.hpp>
@@ -13,7 +16,6 @@
 #include <linux/if_packet.h>
 #include <net/if.h>
 #include <sys/epoll.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -101,13 +103,10 @@ Result<PacketNic*> PacketNic::open(const std::string& interface, unsigned index)
     address.sll_protocol = 0; // the transmit socket receives nothing
     if (bind(tx_fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) return failure("bind");
 
-    ifreq request{};
-    std::snprintf(request.ifr_name, sizeof request.ifr_name, "%s", interface.c_str());
-    if (ioctl(fd, SIOCGIFHWADDR, &request) != 0) return failure("SIOCGIFHWADDR");
-    for (int i = 0; i < 6; ++i)
-        nic->mac_.octets[i] = static_cast<std::uint8_t>(request.ifr_hwaddr.sa_data[i]);
-    if (ioctl(fd, SIOCGIFMTU, &request) == 0 && request.ifr_mtu >= 68 && request.ifr_mtu <= 65535)
-        nic->mtu_ = static_cast<std::uint16_t>(request.ifr_mtu);
+    const auto mac = interface_mac(interface);
+    if (!mac) return failure("SIOCGIFHWADDR");
+    nic->mac_ = *mac;
+    nic->mtu_ = interface_mtu(interface).value_or(nic->mtu_);
     nic->refresh_link();
     return nic.release();
 }
@@ -124,17 +123,12 @@ PacketNic::~PacketNic() {
 }
 
 void PacketNic::refresh_link() {
-    ifreq request{};
-    std::snprintf(request.ifr_name, sizeof request.ifr_name, "%s", interface_.c_str());
-    if (ioctl(fd_, SIOCGIFFLAGS, &request) == 0)
-        link_up_ = (request.ifr_flags & IFF_UP) != 0 && (request.ifr_flags & IFF_RUNNING) != 0;
+    link_up_ = interface_running(interface_).value_or(link_up_);
 }
 
 Result<void> PacketNic::start(PacketPool& pool) {
     if (pool_ != nullptr) return Error{Errc::busy, "already started"};
-    const std::size_t room = pool.buffer_size() - pool.headroom();
-    if (room < std::size_t{mtu_} + 18) mtu_ = static_cast<std::uint16_t>(room - 18);
-    if (tx_->max_frame() < std::size_t{mtu_} + 18) mtu_ = static_cast<std::uint16_t>(tx_->max_frame() - 18);
+    mtu_ = mtu_within(mtu_within(mtu_, pool.buffer_size() - pool.headroom()), tx_->max_frame());
     pool_ = &pool;
     // The loop sleeps in epoll: a retired receive block makes the socket readable and wakes it; the poller
     // then reads the ring. Link changes are rare: a timer re-reads the flags (an ioctl per poll would not
@@ -163,20 +157,9 @@ std::size_t PacketNic::receive(PacketBatch& batch) {
 }
 
 std::size_t PacketNic::send(PacketBatch& batch) {
-    std::size_t taken = 0;
-    bool queued = false;
-    for (; taken < batch.size(); ++taken) {
-        PacketBuffer& p = *batch[taken];
-        if (p.size() > tx_->max_frame()) {
-            ++stats_.tx_dropped;
-            continue;
-        }
-        if (!tx_->push(p.data())) break; // ring full: the rest stay in the batch
-        queued = true;
-        ++stats_.tx_packets;
-    }
-    batch.remove_front(taken); // copied into the ring: the buffers go back to the pool
-    if (queued) {
+    const TxPushed pushed = push_frames(batch, *tx_, stats_.tx_dropped);
+    stats_.tx_packets += pushed.queued;
+    if (pushed.queued != 0) {
         ++stats_.sends;
         // One system call sends every slot marked SEND_REQUEST. (A transmit ring measured faster here than
         // sendmmsg() of the same batch, although the kernel hands ring frames to a veth as page fragments
@@ -184,7 +167,7 @@ std::size_t PacketNic::send(PacketBatch& batch) {
         if (::send(tx_fd_, nullptr, 0, MSG_DONTWAIT) < 0 && errno != EAGAIN && errno != ENOBUFS)
             ++stats_.tx_dropped;
     }
-    return taken;
+    return pushed.taken;
 }
 
 } // namespace os::linux_nic

@@ -1,5 +1,7 @@
 #include "tap_nic.hpp"
 
+#include "interface_info.hpp"
+
 #include <halite/os/console.hpp>
 #include <halite/os/linux.hpp>
 
@@ -31,13 +33,7 @@ Result<TapNic*> TapNic::open(const std::string& interface, MacAddress mac) {
         return Error{Errc::io_error, "cannot attach to the tap device"};
     }
     // The tap interface's MTU bounds what its kernel side sends us.
-    const int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    if (s >= 0) {
-        std::snprintf(request.ifr_name, sizeof request.ifr_name, "%s", interface.c_str());
-        if (ioctl(s, SIOCGIFMTU, &request) == 0 && request.ifr_mtu >= 68 && request.ifr_mtu <= 65535)
-            nic->mtu_ = static_cast<std::uint16_t>(request.ifr_mtu);
-        close(s);
-    }
+    nic->mtu_ = interface_mtu(interface).value_or(nic->mtu_);
     return nic;
 }
 
@@ -50,8 +46,7 @@ TapNic::~TapNic() {
 
 Result<void> TapNic::start(PacketPool& pool) {
     if (pool_ != nullptr) return Error{Errc::busy, "already started"};
-    const std::size_t room = pool.buffer_size() - pool.headroom();
-    if (room < std::size_t{mtu_} + 18) mtu_ = static_cast<std::uint16_t>(room - 18);
+    mtu_ = mtu_within(mtu_, pool.buffer_size() - pool.headroom());
     pool_ = &pool;
     readable_ = true; // frames may have queued before we watched
     return linux_process::watch_fd(fd_, EPOLLIN, [this](std::uint32_t) { readable_ = true; });

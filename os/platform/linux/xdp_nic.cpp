@@ -1,5 +1,8 @@
 #include "xdp_nic.hpp"
 
+#include "interface_info.hpp"
+#include "tx_batch.hpp"
+
 #include <halite/os/console.hpp>
 #include <halite/os/linux.hpp>
 #include <halite/os/timers.hpp>
@@ -25,24 +28,19 @@ Error failure(const std::string& interface, const char* what) {
     return Error{Errc::io_error, what};
 }
 
-// Interface ioctls go through an ordinary socket: an AF_XDP socket answers none.
-int interface_ioctl(const std::string& interface, unsigned long request, ifreq& r) {
-    std::snprintf(r.ifr_name, sizeof r.ifr_name, "%s", interface.c_str());
-    const int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) return -1;
-    const int result = ioctl(fd, request, &r);
-    close(fd);
-    return result;
-}
-
 // Receive queues the interface has in use: its channels (ethtool -l: receive-only plus combined); 1 when the
 // driver does not say.
 unsigned rx_queue_count(const std::string& interface) {
     ethtool_channels channels{};
     channels.cmd = ETHTOOL_GCHANNELS;
     ifreq request{};
+    std::snprintf(request.ifr_name, sizeof request.ifr_name, "%s", interface.c_str());
     request.ifr_data = reinterpret_cast<char*>(&channels);
-    if (interface_ioctl(interface, SIOCETHTOOL, request) != 0) return 1;
+    const int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return 1;
+    const int result = ioctl(fd, SIOCETHTOOL, &request);
+    close(fd);
+    if (result != 0) return 1;
     const unsigned count = channels.rx_count + channels.combined_count;
     return count == 0 ? 1 : count;
 }
@@ -70,13 +68,10 @@ Result<XdpNic*> XdpNic::open(const std::string& interface) {
         os::printf("halite: --nic xdp:%s: no native XDP in the driver, using generic XDP\n",
                    interface.c_str());
 
-    ifreq request{};
-    if (interface_ioctl(interface, SIOCGIFHWADDR, request) != 0) return failure(interface, "SIOCGIFHWADDR");
-    for (int i = 0; i < 6; ++i)
-        nic->mac_.octets[i] = static_cast<std::uint8_t>(request.ifr_hwaddr.sa_data[i]);
-    if (interface_ioctl(interface, SIOCGIFMTU, request) == 0 && request.ifr_mtu >= 68 &&
-        request.ifr_mtu <= 65535)
-        nic->mtu_ = static_cast<std::uint16_t>(request.ifr_mtu);
+    const auto mac = interface_mac(interface);
+    if (!mac) return failure(interface, "SIOCGIFHWADDR");
+    nic->mac_ = *mac;
+    nic->mtu_ = interface_mtu(interface).value_or(nic->mtu_);
     nic->refresh_link();
     return nic.release();
 }
@@ -92,17 +87,12 @@ XdpNic::~XdpNic() {
 }
 
 void XdpNic::refresh_link() {
-    ifreq request{};
-    if (interface_ioctl(interface_, SIOCGIFFLAGS, request) == 0)
-        link_up_ = (request.ifr_flags & IFF_UP) != 0 && (request.ifr_flags & IFF_RUNNING) != 0;
+    link_up_ = interface_running(interface_).value_or(link_up_);
 }
 
 Result<void> XdpNic::start(PacketPool& pool) {
     if (pool_ != nullptr) return Error{Errc::busy, "already started"};
-    const std::size_t room = pool.buffer_size() - pool.headroom();
-    const std::size_t max_frame = sockets_[0]->tx().max_frame();
-    if (room < std::size_t{mtu_} + 18) mtu_ = static_cast<std::uint16_t>(room - 18);
-    if (max_frame < std::size_t{mtu_} + 18) mtu_ = static_cast<std::uint16_t>(max_frame - 18);
+    mtu_ = mtu_within(mtu_within(mtu_, pool.buffer_size() - pool.headroom()), sockets_[0]->tx().max_frame());
     pool_ = &pool;
     // The kernel wakes a socket's waiters when a NAPI poll has redirected frames to it.
     for (const auto& s : sockets_)
@@ -111,7 +101,7 @@ Result<void> XdpNic::start(PacketPool& pool) {
     // none comes.
     timer_ = timers::periodic(std::chrono::seconds(1), [this] {
         refresh_link();
-        if (sockets_[0]->tx().unsent() != 0) kick();
+        kick();
         report_kernel_drops();
     });
     return {};
@@ -169,20 +159,12 @@ void XdpNic::kick() {
 
 std::size_t XdpNic::send(PacketBatch& batch) {
     XskTxRing& tx = sockets_[0]->tx();
-    std::size_t taken = 0;
-    for (; taken < batch.size(); ++taken) {
-        PacketBuffer& p = *batch[taken];
-        if (p.size() > tx.max_frame()) {
-            ++stats_.tx_dropped;
-            continue;
-        }
-        if (!tx.push(p.data())) break; // every transmit frame in flight: the rest stay in the batch
-        ++stats_.tx_packets;
-    }
-    batch.remove_front(taken); // copied into the UMEM: the buffers go back to the pool
+    // push() fails when every transmit frame is in flight.
+    const TxPushed pushed = push_frames(batch, tx, stats_.tx_dropped);
+    stats_.tx_packets += pushed.queued;
     tx.publish();
-    if (tx.unsent() != 0) kick();
-    return taken;
+    kick();
+    return pushed.taken;
 }
 
 } // namespace os::linux_nic

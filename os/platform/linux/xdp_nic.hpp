@@ -58,7 +58,7 @@ public:
 private:
     XdpNic() = default;
     void refresh_link();
-    void kick();
+    void kick(); // has the kernel send what queue 0's transmit ring holds (no call when it is empty)
     void report_kernel_drops();
 
     std::string interface_;

@@ -68,7 +68,8 @@ std::size_t XskRxRing::receive(PacketBatch& batch, PacketPool& pool) {
 
 XskTxRing::XskTxRing(XskRingMemory tx, XskRingMemory completion, std::span<std::byte> umem,
                      std::uint32_t frame_size, std::uint32_t first, std::uint32_t count)
-    : tx_(tx), completion_(completion), umem_(umem), frame_size_(frame_size), tx_producer_(*tx.producer) {
+    : tx_(tx), completion_(completion), umem_(umem), frame_size_(frame_size), frame_count_(count),
+      tx_producer_(*tx.producer) {
     free_.reserve(count);
     for (std::uint32_t i = count; i-- > 0;)
         free_.push_back(std::uint64_t{first + i} * frame_size);
@@ -79,8 +80,9 @@ void XskTxRing::reclaim() {
     std::uint32_t consumer = *completion_.consumer;
     for (; consumer != posted; ++consumer) {
         const std::uint64_t address = addresses(completion_)[consumer & (completion_.size - 1)];
-        // A frame we never sent would be a kernel bug; never let it grow the free list past its size.
-        if (free_.size() < free_.capacity()) free_.push_back(address - address % frame_size_);
+        // A frame we never sent would be a kernel bug; never let it grow the free list past the frames there
+        // are.
+        if (free_.size() < frame_count_) free_.push_back(address - address % frame_size_);
     }
     store_release(completion_.consumer, consumer);
 }

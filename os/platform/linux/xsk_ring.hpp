@@ -91,6 +91,7 @@ private:
     XskRingMemory completion_;
     std::span<std::byte> umem_;
     std::uint32_t frame_size_;
+    std::uint32_t frame_count_;
     std::uint32_t tx_producer_; // our copy, ahead of the published one until publish()
     std::vector<std::uint64_t> free_;
 };
