@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <iostream>
+#include <new>
 
 #ifndef NACLC_VERSION
 #define NACLC_VERSION "0.0.0"
@@ -29,8 +30,15 @@ int main(int argc, char** argv) {
         return app.exit(e) == 0 ? naclc::kExitOk : naclc::kExitUsage;
     }
     int code = naclc::kExitUsage;
-    for (auto& [sub, run] : commands)
-        if (sub->parsed()) code = run();
+    try {
+        for (auto& [sub, run] : commands)
+            if (sub->parsed()) code = run();
+    } catch (const std::bad_alloc&) {
+        // A configuration too large for this machine: say so instead of aborting. Outputs are written
+        // by rename once complete, so nothing partial is left behind.
+        std::cerr << "naclc: error: out of memory\n";
+        code = naclc::kExitUsage;
+    }
     // The IR and AST of a large configuration take a noticeable time to free,
     // and the process is ending anyway.
     std::cout.flush();

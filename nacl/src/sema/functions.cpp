@@ -76,7 +76,82 @@ void collect_calls(Sema& sema, const ast::Block& block, std::vector<CallSite>& o
     }
 }
 
+// The code generators expand every call in place (a called function is compiled once per call site), so
+// a few functions that each call the next twice grow exponentially. A function into which its calls copy
+// more than this many statements is an error: it would exhaust the compiler's memory instead. (A large
+// function without calls is not limited: its size is the input's.)
+constexpr uint64_t kMaxCopiedStatements = 1'000'000;
+constexpr uint64_t kSaturated = uint64_t(1) << 62;
+
+uint64_t saturating_add(uint64_t a, uint64_t b) {
+    return b > kSaturated - std::min(a, kSaturated) ? kSaturated : a + b;
+}
+
+// The statements of `body` with every call expanded (`expanded[f]` for callee f), or with `expanded`
+// empty as written (a call is one statement).
+uint64_t expanded_size(const std::vector<ir::Statement>& body, const std::vector<uint64_t>& expanded) {
+    uint64_t n = 0;
+    for (const auto& s : body) {
+        n = saturating_add(n, 1);
+        switch (s.kind) {
+        case ir::Statement::Kind::If:
+            for (const auto& b : s.branches)
+                n = saturating_add(n, expanded_size(b.body, expanded));
+            n = saturating_add(n, expanded_size(s.body, expanded));
+            break;
+        case ir::Statement::Kind::Nested:
+            n = saturating_add(n, expanded_size(s.body, expanded));
+            break;
+        case ir::Statement::Kind::Call:
+            n = saturating_add(n, s.callee < expanded.size() ? expanded[s.callee] : 0);
+            break;
+        case ir::Statement::Kind::Action:
+            break;
+        }
+    }
+    return n;
+}
+
+std::string count_text(uint64_t n) {
+    std::string digits = std::to_string(n), out;
+    for (size_t i = 0; i < digits.size(); ++i) {
+        if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+        out += digits[i];
+    }
+    return out;
+}
+
 } // namespace
+
+// Reported once, at the innermost functions over the limit (their callers are over it because of them).
+void Sema::check_call_expansion(const std::vector<size_t>& order,
+                                const std::vector<std::vector<size_t>>& callees,
+                                const std::vector<std::vector<Span>>& call_sites) {
+    std::vector<uint64_t> expanded(functions_.size(), 0), copied(functions_.size(), 0);
+    for (size_t f : order) { // callees first; functions in a recursion count their calls as 0
+        expanded[f] = expanded_size(ir_.functions[f].body, expanded);
+        copied[f] = expanded[f] - expanded_size(ir_.functions[f].body, {});
+    }
+    for (size_t f : order) {
+        const auto& called = callees[f];
+        if (copied[f] <= kMaxCopiedStatements || called.empty()) continue;
+        if (std::any_of(called.begin(), called.end(),
+                        [&](size_t c) { return copied[c] > kMaxCopiedStatements; }))
+            continue;
+        size_t largest = 0;
+        for (size_t i = 1; i < called.size(); ++i)
+            if (expanded[called[i]] > expanded[called[largest]]) largest = i;
+        auto& d = diags_.error(functions_[f]->name_span,
+                               "the calls in " + quoted(functions_[f]->name) + " copy more than " +
+                                   count_text(kMaxCopiedStatements) + " statements into it");
+        add_note(d,
+                 "each call is compiled as a copy of the called function; " +
+                     quoted(functions_[called[largest]]->name) + " has " +
+                     count_text(expanded[called[largest]]) + " statements with its own calls expanded",
+                 call_sites[f][largest]);
+        add_help(d, "call large functions from fewer places, or put their rules on a chain of their own");
+    }
+}
 
 void Sema::build_functions() {
     for (Element* e : order_) {
@@ -198,6 +273,14 @@ void Sema::build_functions() {
         // large configuration at one of the two, not both.
         std::vector<ast::Statement>().swap(e->function->body.statements);
     }
+    std::vector<std::vector<size_t>> callees(n);
+    std::vector<std::vector<Span>> call_sites(n);
+    for (size_t i = 0; i < n; ++i)
+        for (const auto& c : calls[i]) {
+            callees[i].push_back(c.callee);
+            call_sites[i].push_back(c.span);
+        }
+    check_call_expansion(order, callees, call_sites);
 }
 
 std::vector<ir::Statement> Sema::convert_block(const ast::Block& block, FunctionScope& scope, bool& decides) {

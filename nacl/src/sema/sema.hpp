@@ -105,6 +105,9 @@ public:
 
     // ---- functions.cpp / conditions.cpp
     void build_functions();
+    void check_call_expansion(const std::vector<size_t>& order,
+                              const std::vector<std::vector<size_t>>& callees,
+                              const std::vector<std::vector<Span>>& call_sites);
     std::vector<ir::Statement> convert_block(const ast::Block& block, FunctionScope& scope, bool& decides);
     std::optional<ir::Statement> convert_statement(const ast::Statement& s, FunctionScope& scope,
                                                    bool& decides);

@@ -47,6 +47,24 @@ expect 1 "emit ir of a broken file" "$naclc" emit ir -o "$tmp/out.json" "$tmp/ba
 [ ! -e "$tmp/out.json" ] || { echo "FAIL: an output file was written despite errors" >&2; failures=$((failures + 1)); }
 expect 0 "emit ir -o" "$naclc" emit ir -o "$tmp/good.json" "$good"
 [ -s "$tmp/good.json" ] || { echo "FAIL: -o wrote nothing" >&2; failures=$((failures + 1)); }
+[ ! -e "$tmp/good.json.naclc-partial" ] || { echo "FAIL: emit left its temporary file" >&2; failures=$((failures + 1)); }
+expect 0 "emit cpp -o" "$naclc" emit cpp -o "$tmp/good.cpp" "$good"
+grep -q 'appliance::run' "$tmp/good.cpp" || { echo "FAIL: emit cpp -o wrote no C++" >&2; failures=$((failures + 1)); }
+# 40 functions that each call the next twice: 2^39 copies once calls are expanded. An error, at once,
+# and no output (naclc used to run out of memory expanding them).
+{
+    printf 'Filter::IP top {\n  f0\n  accept\n}\n'
+    i=0
+    while [ "$i" -lt 39 ]; do
+        printf 'Filter::IP f%d {\n  if (ip.ttl == 1) { drop }\n  f%d\n  f%d\n}\n' "$i" $((i + 1)) $((i + 1))
+        i=$((i + 1))
+    done
+    printf 'Filter::IP f39 {\n  if (ip.ttl == 1) { drop }\n}\n'
+} >"$tmp/calls.nacl"
+expect 1 "emit cpp of calls that copy too much" "$naclc" emit cpp -o "$tmp/calls.cpp" "$tmp/calls.nacl"
+grep -q 'calls.nacl:110:12: error: the calls in `f21` copy more than 1,000,000 statements into it' "$tmp/err" ||
+    { echo "FAIL: call expansion diagnostic" >&2; cat "$tmp/err" >&2; failures=$((failures + 1)); }
+[ ! -e "$tmp/calls.cpp" ] || { echo "FAIL: an output file was written despite errors" >&2; failures=$((failures + 1)); }
 
 if [ "$failures" -ne 0 ]; then
     echo "$failures CLI checks failed" >&2

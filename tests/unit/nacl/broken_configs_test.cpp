@@ -470,6 +470,41 @@ INSTANTIATE_TEST_SUITE_P(Table, BrokenConfigTest, testing::ValuesIn(kCases),
                              return std::string(info.param.name);
                          });
 
+// `levels` functions, each calling the next twice: the last one's statements are copied 2^(levels - 1)
+// times into the first once calls are expanded.
+std::string doubling_calls(int levels) {
+    std::string text = "Filter::IP top {\n  f0\n  accept\n}\n";
+    for (int i = 0; i < levels; ++i) {
+        text += "Filter::IP f" + std::to_string(i) + " {\n  if (ip.ttl == 1) { drop }\n";
+        if (i + 1 < levels) text += "  f" + std::to_string(i + 1) + "\n  f" + std::to_string(i + 1) + "\n";
+        text += "}\n";
+    }
+    return text;
+}
+
+TEST(CallExpansion, CopiesBeyondTheLimitAreAnErrorAtTheInnermostFunction) {
+    // 40 levels would be 2^40 copies: before the limit, naclc ran out of memory expanding them.
+    nacl::SourceFile file("test.nacl", doubling_calls(40));
+    nacl::Diagnostics diags;
+    EXPECT_FALSE(nacl::compile(file, diags).has_value());
+    std::vector<const nacl::Diagnostic*> errors;
+    auto sorted = diags.sorted();
+    for (auto& d : sorted)
+        if (d.severity == nacl::Severity::Error) errors.push_back(&d);
+    ASSERT_EQ(errors.size(), 1u); // not once per caller
+    // f21 calls f22 twice, each 786,428 statements expanded (2^18 x 3 - 4): 1,572,856 copies.
+    EXPECT_EQ(errors[0]->message, "the calls in `f21` copy more than 1,000,000 statements into it");
+    auto where = file.position(errors[0]->span.begin);
+    EXPECT_EQ(where.line, 5u + 5u * 21u);
+    EXPECT_EQ(where.column, 12u);
+}
+
+TEST(CallExpansion, CopiesWithinTheLimitCompile) {
+    nacl::SourceFile file("test.nacl", doubling_calls(18)); // 786,424 statements copied into f0
+    nacl::Diagnostics diags;
+    EXPECT_TRUE(nacl::compile(file, diags).has_value());
+}
+
 TEST(BrokenConfigTable, HasAtLeastEightyCases) {
     EXPECT_GE(std::size(kCases), 80u);
 }
