@@ -1,6 +1,7 @@
-// Any input must give diagnostics or an IR: no crash, no hang, no leak, no
-// sanitizer report. Brackets are bounded by the parser (kMaxNesting), so deep
-// nesting is part of what this explores.
+// Any input must give diagnostics or an IR, and every IR must compile to C++ in both translations: no
+// crash, no hang, no leak, no sanitizer report. Brackets are bounded by the parser (kMaxNesting), so
+// deep nesting is part of what this explores.
+#include "codegen/emit_cpp.hpp"
 #include "nacl/evaluate.hpp"
 #include "nacl/front.hpp"
 #include "nacl/ir_json.hpp"
@@ -32,6 +33,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         nacl::ir::Packet packet = nacl::ir::Packet::make(6, 0x0A000001, 0x0A000002);
         for (auto& chain : program->chains)
             nacl::ir::evaluate(*program, chain, packet);
+        // The rule compiler: flattening, conditions as boxes, decision tables (a low threshold, so small
+        // inputs reach them), and the reference translation. Both number the rules the same way.
+        codegen::EmitOptions options;
+        options.table_threshold = 2;
+        codegen::EmitResult compiled = codegen::emit_cpp(*program, options);
+        options.linear = true;
+        codegen::EmitResult linear = codegen::emit_cpp(*program, options);
+        if (compiled.rules.size() != linear.rules.size()) {
+            std::fprintf(stderr, "rule tables differ: compiled %zu, linear %zu\n", compiled.rules.size(),
+                         linear.rules.size());
+            std::abort();
+        }
     }
     return 0;
 }
