@@ -163,11 +163,29 @@ class Prepared:
         self.generate_seconds = meta["generate_seconds"]
 
 
+def newest_input(naclc):
+    """The newest modification time of what `naclc build --platform linux` reads: naclc itself, its
+    lib/halite directory (found the way naclc finds it) and the libraries linux.flags names."""
+    lib_dir = os.environ.get("HALITE_LIB_DIR") or os.path.join(
+        os.path.dirname(os.path.dirname(os.path.realpath(naclc))), "lib", "halite")
+    times = [os.path.getmtime(naclc)]
+    flags = os.path.join(lib_dir, "linux.flags")
+    if os.path.exists(flags):
+        times.append(os.path.getmtime(flags))
+        with open(flags) as f:
+            for line in f:
+                kind, _, value = line.strip().partition(" ")
+                if kind == "lib" and os.path.exists(value):
+                    times.append(os.path.getmtime(value))
+    return max(times)
+
+
 def build_ours(naclc, prepared, work):
-    """naclc build --platform linux; returns (path or None, note)."""
+    """naclc build --platform linux; returns (path or None, note). Cached until naclc or a library it links
+    changes."""
     exe = os.path.join(prepared.dir, prepared.name + ".ours")
     stamp = exe + ".built"
-    if os.path.exists(stamp) and os.path.getmtime(stamp) > os.path.getmtime(naclc):
+    if os.path.exists(stamp) and os.path.getmtime(stamp) > newest_input(naclc):
         with open(stamp) as f:
             return exe, f.read().strip()
     start = time.monotonic()

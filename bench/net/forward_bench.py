@@ -2,6 +2,7 @@
 """Forwarding rate of 64-byte UDP through the router on the linux platform, side by side with Linux.
 
   forward_bench.py --router build-release/bin/router-linux [--rounds 5] [--seconds 4] [--lab n3bench]
+                   [--modes halite,halite-xdp,linux-rps,linux]
 
 Lab (scripts/netlab.sh --veth): client 10.0.1.2 -- veth -- router namespace (nic0, nic1) -- veth -- server
 10.0.2.2. trafgen (netsniff-ng) in the client sends 64-byte frames (60 + FCS) of UDP to 10.0.2.2:9 at full
@@ -12,6 +13,10 @@ load is the client's tx_packets. The routers, interleaved in every round:
   halite     examples/router on AF_PACKET (--nic packet:nic0 --nic packet:nic1), pinned to CPU 1; an ingress
              drop rule on nic0/nic1 keeps the router namespace's own IP stack from processing the frames a
              second time (AF_PACKET taps see them before the ingress hook)
+  halite-xdp the same router on AF_XDP (--nic xdp:nic0 --nic xdp:nic1), pinned to CPU 1; its XDP program
+             redirects every frame to the router's sockets, so the namespace's stack never sees them. veth
+             runs XDP in the NAPI poll that the sender's transmit schedules: on the sender's CPU, like the
+             AF_PACKET receive and Linux's forwarding without RPS
   linux-rps  Linux forwarding between the same interfaces (addresses on nic0/nic1, ip_forward=1), with RPS
              steering nic0's receive processing to CPU 1, where halite runs
   linux      Linux forwarding, no RPS (everything on the sender's CPU)
@@ -76,14 +81,18 @@ class Bench:
         self.router = None
 
     def configure(self, mode):
-        if mode == "halite":
-            self.ns("sw", "nft", "add table netdev bypass; "
-                    "add chain netdev bypass in0 { type filter hook ingress device nic0 priority 0; policy drop; }; "
-                    "add chain netdev bypass in1 { type filter hook ingress device nic1 priority 0; policy drop; }")
+        if mode.startswith("halite"):
+            kind = "xdp" if mode == "halite-xdp" else "packet"
+            if kind == "packet":
+                self.ns("sw", "nft", "add table netdev bypass; "
+                        "add chain netdev bypass in0 { type filter hook ingress device nic0 priority 0; "
+                        "policy drop; }; "
+                        "add chain netdev bypass in1 { type filter hook ingress device nic1 priority 0; "
+                        "policy drop; }")
             self.log = tempfile.TemporaryFile("w+")
             self.router = subprocess.Popen(
                 ["ip", "netns", "exec", self.sw, "taskset", "-c", "1", self.router_binary,
-                 "--nic", "packet:nic0", "--nic", "packet:nic1", "router.run_for=600"],
+                 "--nic", f"{kind}:nic0", "--nic", f"{kind}:nic1", "router.run_for=600"],
                 stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True, text=True)
             deadline = time.monotonic() + 10
             while time.monotonic() < deadline:
@@ -103,9 +112,10 @@ class Bench:
         self.ns("client", "ping", "-c", "2", "-i", "0.2", "-W", "1", "10.0.2.2", check=False)
 
     def unconfigure(self, mode):
-        if mode == "halite":
+        if mode.startswith("halite"):
             self.stop_router()
-            self.ns("sw", "nft", "delete table netdev bypass")
+            if mode == "halite":
+                self.ns("sw", "nft", "delete table netdev bypass")
         else:
             self.ns("sw", "sysctl", "-qw", "net.ipv4.ip_forward=0")
             self.ns("sw", "ip", "addr", "flush", "dev", "nic0")
@@ -165,11 +175,11 @@ def main():
         bench.teardown()
     medians = {m: statistics.median(v) for m, v in results.items()}
     print("| median | " + " | ".join(f"{medians[m] / 1e3:.0f}" for m in modes) + " |")
-    if "halite" in medians:
+    for ours in (m for m in modes if m.startswith("halite")):
         for m in modes:
-            if m != "halite" and medians[m] > 0:
-                per_round = [h / l for h, l in zip(results["halite"], results[m]) if l > 0]
-                print(f"ratio halite / {m}: median {medians['halite'] / medians[m]:.2f} "
+            if not m.startswith("halite") and medians[m] > 0:
+                per_round = [h / l for h, l in zip(results[ours], results[m]) if l > 0]
+                print(f"ratio {ours} / {m}: median {medians[ours] / medians[m]:.2f} "
                       f"(per round {min(per_round):.2f}-{max(per_round):.2f})")
     return 0
 
