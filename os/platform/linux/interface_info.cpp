@@ -2,6 +2,8 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <linux/ethtool.h>
+#include <linux/sockios.h>
 #include <net/if.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -42,6 +44,16 @@ std::optional<std::uint16_t> interface_mtu(const std::string& interface) {
         request.ifr_mtu > 65535)
         return std::nullopt;
     return static_cast<std::uint16_t>(request.ifr_mtu);
+}
+
+unsigned interface_rx_queues(const std::string& interface) {
+    ethtool_channels channels{};
+    channels.cmd = ETHTOOL_GCHANNELS;
+    ifreq request{};
+    request.ifr_data = reinterpret_cast<char*>(&channels);
+    if (interface_ioctl(interface, SIOCETHTOOL, request) != 0) return 1;
+    const unsigned count = channels.rx_count + channels.combined_count;
+    return count == 0 ? 1 : count;
 }
 
 std::optional<bool> interface_running(const std::string& interface) {

@@ -15,6 +15,9 @@ namespace os::linux_nic {
 std::optional<MacAddress> interface_mac(const std::string& interface);
 // The interface's MTU when Linux reports a usable one (68..65535).
 std::optional<std::uint16_t> interface_mtu(const std::string& interface);
+// Receive queues the interface has in use: its channels (ethtool -l: receive-only plus combined); 1 when the
+// driver does not say.
+unsigned interface_rx_queues(const std::string& interface);
 // Whether the interface is up and running (IFF_UP and IFF_RUNNING); nullopt when its flags cannot be read.
 std::optional<bool> interface_running(const std::string& interface);
 // `mtu`, lowered so that a frame of it (plus the Ethernet header and an 802.1Q tag: 18 bytes) fits

@@ -11,11 +11,8 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
-#include <linux/ethtool.h>
-#include <linux/sockios.h>
 #include <net/if.h>
 #include <sys/epoll.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -28,23 +25,6 @@ Error failure(const std::string& interface, const char* what) {
     return Error{Errc::io_error, what};
 }
 
-// Receive queues the interface has in use: its channels (ethtool -l: receive-only plus combined); 1 when the
-// driver does not say.
-unsigned rx_queue_count(const std::string& interface) {
-    ethtool_channels channels{};
-    channels.cmd = ETHTOOL_GCHANNELS;
-    ifreq request{};
-    std::snprintf(request.ifr_name, sizeof request.ifr_name, "%s", interface.c_str());
-    request.ifr_data = reinterpret_cast<char*>(&channels);
-    const int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) return 1;
-    const int result = ioctl(fd, SIOCETHTOOL, &request);
-    close(fd);
-    if (result != 0) return 1;
-    const unsigned count = channels.rx_count + channels.combined_count;
-    return count == 0 ? 1 : count;
-}
-
 } // namespace
 
 Result<XdpNic*> XdpNic::open(const std::string& interface) {
@@ -53,7 +33,7 @@ Result<XdpNic*> XdpNic::open(const std::string& interface) {
     std::snprintf(nic->name_.data(), nic->name_.size(), "xdp:%s", interface.c_str());
     const unsigned ifindex = if_nametoindex(interface.c_str());
     if (ifindex == 0) return failure(interface, "no such interface");
-    const unsigned queues = rx_queue_count(interface);
+    const unsigned queues = interface_rx_queues(interface);
     for (unsigned q = 0; q < queues; ++q) {
         auto socket = XskSocket::open(interface, ifindex, q);
         if (!socket) return socket.error();
