@@ -152,17 +152,14 @@ int run_build_command(const nacl::ir::Program& program, const BuildCommand& comm
                      ? build_linux(command.lib_dir, work.path(), source, stages, error)
                      : build_image(command.lib_dir, work.path(), source, stages, error);
     if (!built) return fail(progress, error);
-    // Into place in one step: a temporary name next to the output, then rename.
+    const bool written = replace_file(command.output, [&](const std::filesystem::path& temporary) {
+        std::error_code ec;
+        std::filesystem::copy_file(*built, temporary, std::filesystem::copy_options::overwrite_existing, ec);
+        if (!ec) std::filesystem::permissions(temporary, std::filesystem::perms(0755), ec);
+        return !ec;
+    });
+    if (!written) return fail(progress, "cannot write " + command.output.string());
     std::error_code ec;
-    auto temporary = command.output;
-    temporary += ".naclc-partial";
-    std::filesystem::copy_file(*built, temporary, std::filesystem::copy_options::overwrite_existing, ec);
-    if (!ec) std::filesystem::permissions(temporary, std::filesystem::perms(0755), ec);
-    if (!ec) std::filesystem::rename(temporary, command.output, ec);
-    if (ec) {
-        std::filesystem::remove(temporary, ec);
-        return fail(progress, "cannot write " + command.output.string());
-    }
     auto size = std::filesystem::file_size(command.output, ec);
     progress << "wrote " << command.output.string() << " (" << platform_name(command.platform) << ", "
              << (ec ? 0 : size) << " bytes)\n";

@@ -170,4 +170,17 @@ bool write_file(const std::filesystem::path& path, const std::string& text) {
     return bool(out);
 }
 
+bool replace_file(const std::filesystem::path& output,
+                  const std::function<bool(const std::filesystem::path& temporary)>& write) {
+    auto temporary = output;
+    temporary += ".naclc-partial";
+    std::error_code ec;
+    if (write(temporary)) {
+        std::filesystem::rename(temporary, output, ec);
+        if (!ec) return true;
+    }
+    std::filesystem::remove(temporary, ec);
+    return false;
+}
+
 } // namespace codegen

@@ -4,6 +4,7 @@
 // run the tools.
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -50,5 +51,11 @@ private:
 
 // Writes `text` to `path`; false on failure.
 bool write_file(const std::filesystem::path& path, const std::string& text);
+
+// Makes `output` appear whole or not at all: `write` fills a temporary file next to it (the same directory,
+// so the rename stays on one file system), which then replaces `output` in one step. On any failure the
+// temporary is removed, `output` is left as it was, and the result is false.
+bool replace_file(const std::filesystem::path& output,
+                  const std::function<bool(const std::filesystem::path& temporary)>& write);
 
 } // namespace codegen

@@ -2,10 +2,10 @@
 // add a row; to add an output format, add a row to emit_formats().
 #include "command.hpp"
 
+#include "codegen/toolchain.hpp"
 #include "nacl/ir_json.hpp"
 
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <sstream>
 
@@ -44,21 +44,13 @@ std::function<int()> setup_emit(CLI::App& sub, const GlobalOptions& global) {
             auto program = compile_input(state->file, global, code);
             if (!program) return code; // no output file on errors
             if (state->output.empty()) return write(*program, std::cout);
-            // The whole text first, then into place in one step (a temporary name next to the output,
-            // then rename): a failure on the way leaves no output, not a truncated one.
+            // The whole text first, then into place in one step: a failure on the way leaves no output,
+            // not a truncated one.
             std::ostringstream text;
             if (int written = write(*program, text); written != kExitOk) return written;
-            std::filesystem::path output = state->output, temporary = output;
-            temporary += ".naclc-partial";
-            std::error_code ec;
-            {
-                std::ofstream out(temporary, std::ios::binary);
-                out << text.view();
-                if (!out) ec = std::make_error_code(std::errc::io_error);
-            }
-            if (!ec) std::filesystem::rename(temporary, output, ec);
-            if (ec) {
-                std::filesystem::remove(temporary, ec);
+            if (!codegen::replace_file(state->output, [&](const std::filesystem::path& temporary) {
+                    return codegen::write_file(temporary, text.str());
+                })) {
                 std::cerr << "naclc: error: cannot write " << state->output << "\n";
                 return kExitUsage;
             }

@@ -51,12 +51,7 @@ bool is_action(std::string_view name) {
     return std::any_of(kActions.begin(), kActions.end(), [&](auto& a) { return iequals(a, name); });
 }
 
-struct CallSite {
-    size_t callee;
-    Span span;
-};
-
-void collect_calls(Sema& sema, const ast::Block& block, std::vector<CallSite>& out) {
+void collect_calls(Sema& sema, const ast::Block& block, std::vector<Sema::CallSite>& out) {
     for (auto& s : block.statements) {
         switch (s.kind) {
         case ast::Statement::Kind::If:
@@ -125,30 +120,31 @@ std::string count_text(uint64_t n) {
 
 // Reported once, at the innermost functions over the limit (their callers are over it because of them).
 void Sema::check_call_expansion(const std::vector<size_t>& order,
-                                const std::vector<std::vector<size_t>>& callees,
-                                const std::vector<std::vector<Span>>& call_sites) {
+                                const std::vector<std::vector<CallSite>>& calls) {
     std::vector<uint64_t> expanded(functions_.size(), 0), copied(functions_.size(), 0);
     for (size_t f : order) { // callees first; functions in a recursion count their calls as 0
         expanded[f] = expanded_size(ir_.functions[f].body, expanded);
         copied[f] = expanded[f] - expanded_size(ir_.functions[f].body, {});
     }
     for (size_t f : order) {
-        const auto& called = callees[f];
-        if (copied[f] <= kMaxCopiedStatements || called.empty()) continue;
-        if (std::any_of(called.begin(), called.end(),
-                        [&](size_t c) { return copied[c] > kMaxCopiedStatements; }))
+        // Over the limit, so `f` has calls (copied[f] counts only what they add).
+        if (copied[f] <= kMaxCopiedStatements) continue;
+        const auto& sites = calls[f];
+        if (std::any_of(sites.begin(), sites.end(),
+                        [&](const CallSite& c) { return copied[c.callee] > kMaxCopiedStatements; }))
             continue;
-        size_t largest = 0;
-        for (size_t i = 1; i < called.size(); ++i)
-            if (expanded[called[i]] > expanded[called[largest]]) largest = i;
+        const CallSite& largest =
+            *std::max_element(sites.begin(), sites.end(), [&](const auto& a, const auto& b) {
+                return expanded[a.callee] < expanded[b.callee];
+            });
         auto& d = diags_.error(functions_[f]->name_span,
                                "the calls in " + quoted(functions_[f]->name) + " copy more than " +
                                    count_text(kMaxCopiedStatements) + " statements into it");
         add_note(d,
                  "each call is compiled as a copy of the called function; " +
-                     quoted(functions_[called[largest]]->name) + " has " +
-                     count_text(expanded[called[largest]]) + " statements with its own calls expanded",
-                 call_sites[f][largest]);
+                     quoted(functions_[largest.callee]->name) + " has " +
+                     count_text(expanded[largest.callee]) + " statements with its own calls expanded",
+                 largest.span);
         add_help(d, "call large functions from fewer places, or put their rules on a chain of their own");
     }
 }
@@ -273,14 +269,7 @@ void Sema::build_functions() {
         // large configuration at one of the two, not both.
         std::vector<ast::Statement>().swap(e->function->body.statements);
     }
-    std::vector<std::vector<size_t>> callees(n);
-    std::vector<std::vector<Span>> call_sites(n);
-    for (size_t i = 0; i < n; ++i)
-        for (const auto& c : calls[i]) {
-            callees[i].push_back(c.callee);
-            call_sites[i].push_back(c.span);
-        }
-    check_call_expansion(order, callees, call_sites);
+    check_call_expansion(order, calls);
 }
 
 std::vector<ir::Statement> Sema::convert_block(const ast::Block& block, FunctionScope& scope, bool& decides) {

@@ -105,9 +105,13 @@ public:
 
     // ---- functions.cpp / conditions.cpp
     void build_functions();
+    // A call of function `callee` (an index in the IR's functions), at `span`.
+    struct CallSite {
+        size_t callee;
+        Span span;
+    };
     void check_call_expansion(const std::vector<size_t>& order,
-                              const std::vector<std::vector<size_t>>& callees,
-                              const std::vector<std::vector<Span>>& call_sites);
+                              const std::vector<std::vector<CallSite>>& calls);
     std::vector<ir::Statement> convert_block(const ast::Block& block, FunctionScope& scope, bool& decides);
     std::optional<ir::Statement> convert_statement(const ast::Statement& s, FunctionScope& scope,
                                                    bool& decides);

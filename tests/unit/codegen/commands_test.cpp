@@ -73,6 +73,25 @@ TEST(Toolchain, FlagsFilesAndTools) {
     EXPECT_EQ(run_tool({"/nonexistent/tool"}, "", "", log), 127);
 }
 
+TEST(Toolchain, ReplaceFileIsWholeOrNothing) {
+    TempDir dir;
+    ASSERT_TRUE(dir.ok());
+    const auto output = dir.path() / "out.txt", temporary = dir.path() / "out.txt.naclc-partial";
+    ASSERT_TRUE(write_file(output, "old"));
+    // A writer that fails half-way leaves the old output and no temporary.
+    EXPECT_FALSE(replace_file(output, [](const std::filesystem::path& t) {
+        write_file(t, "half");
+        return false;
+    }));
+    std::ifstream kept(output);
+    EXPECT_EQ(std::string(std::istreambuf_iterator<char>(kept), {}), "old");
+    EXPECT_FALSE(std::filesystem::exists(temporary));
+    EXPECT_TRUE(replace_file(output, [](const std::filesystem::path& t) { return write_file(t, "new"); }));
+    std::ifstream replaced(output);
+    EXPECT_EQ(std::string(std::istreambuf_iterator<char>(replaced), {}), "new");
+    EXPECT_FALSE(std::filesystem::exists(temporary));
+}
+
 TEST(Toolchain, RunToolReportsAChildItCannotWaitFor) {
     // With SIGCHLD ignored the kernel reaps children itself and waitpid() fails with ECHILD: run_tool must
     // say so instead of retrying forever.
