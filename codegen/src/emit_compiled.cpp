@@ -102,7 +102,7 @@ struct CompiledWriter {
              " trees, " + std::to_string(data.inner_nodes) + " nodes, " +
              std::to_string(data.leaf_refs.size()) + " leaves holding " + std::to_string(data.leaf_boxes) +
              " boxes, depth <= " + std::to_string(data.max_depth) + ".\n";
-        t += "// Leaves: a block of 8 box slots x 4 checked dimensions (the dimensions, the slots' rules, "
+        t += "// Leaves: a block of 4 box slots x 4 checked dimensions (the dimensions, the slots' rules, "
              "then per\n"
              "// dimension the slots' lows and spans, top bit flipped) or, marked in the reference, rows of "
              "boxes.\n"
@@ -115,19 +115,20 @@ struct CompiledWriter {
         append_numbers(t, data.items, 16);
         t += "};\nalignas(64) constexpr std::uint32_t " + name + "_nodes[] = {";
         append_numbers(t, data.nodes, 16);
-        t += "};\nconstexpr std::uint32_t " + name + "_children[] = {";
-        append_numbers(t, data.children, 16);
+        t += "};\nalignas(64) constexpr std::uint32_t " + name + "_entries[] = {";
+        append_numbers(t, data.entries, 16);
         t += "};\nconstexpr classifier::Tree " + name + "_trees[] = {";
         for (auto& tree : data.trees)
             t += "{" + std::to_string(tree.dimension) + ", " + std::to_string(tree.low) + ", " +
                  std::to_string(tree.shift) + ", " + std::to_string(tree.mask) + ", " +
-                 std::to_string(tree.slot) + "}, ";
+                 std::to_string(tree.multiplier) + ", " + std::to_string(tree.buckets) + ", " +
+                 std::to_string(tree.first) + "}, ";
         if (!data.trees.empty()) t.resize(t.size() - 2);
         t += "};\nconstexpr classifier::DecisionTable " + name + " = {" + std::to_string(dims.size()) + ", " +
              (data.protocol_dimension == 0xffffffff ? std::string("classifier::no_dimension")
                                                     : std::to_string(data.protocol_dimension)) +
              ", " + std::to_string(data.trees_per_class) + ", " + std::to_string(data.walk_steps) + ", " +
-             name + "_leaves, " + name + "_items, " + name + "_nodes, " + name + "_children, " + name +
+             name + "_leaves, " + name + "_items, " + name + "_nodes, " + name + "_entries, " + name +
              "_trees};\n";
         // What each rule of the table decides, with its source.
         t += "constexpr Decision " + name + "_decisions[] = {\n";

@@ -74,6 +74,9 @@ int main(int argc, char** argv) {
         if (opt == "--wide-bits") tree.wide_bits = static_cast<uint32_t>(std::stoul(argv[i + 1]));
         if (opt == "--merge") tree.merge_budget_percent = static_cast<uint32_t>(std::stoul(argv[i + 1]));
         if (opt == "--cut-bits") tree.max_cut_bits = static_cast<uint32_t>(std::stoul(argv[i + 1]));
+        if (opt == "--sparse") tree.sparse_min_boxes = static_cast<uint32_t>(std::stoul(argv[i + 1]));
+        if (opt == "--sparse-copies")
+            tree.sparse_copies_percent = static_cast<uint32_t>(std::stoul(argv[i + 1]));
         if (opt == "--cut-gain") tree.cut_min_gain = static_cast<uint32_t>(std::stoul(argv[i + 1]));
         if (opt == "--cut-copies") tree.cut_copies_percent = static_cast<uint32_t>(std::stoul(argv[i + 1]));
         if (opt == "--steps-percent")
@@ -159,14 +162,19 @@ int main(int argc, char** argv) {
         sink = sink + acc;
         linear_times.push_back((thread_seconds() - cpu) * 1e9 / double(linear_packets));
     }
-    size_t bytes = (data.leaves.size() + data.items.size() + data.nodes.size() + data.children.size()) * 4 +
+    size_t bytes = (data.leaves.size() + data.items.size() + data.nodes.size() + data.entries.size()) * 4 +
                    trees.size() * sizeof(appliance::classifier::Tree);
     std::printf(
         "%s: %zu rules in the run, %zu boxes, %zu dims, %u trees per class, %u steps, %zu leaves (%u rows), "
-        "depth %u, %zu items, %zu child slots, %.1f KiB of tables\n",
+        "depth %u, %zu items, %zu entry words, %.1f KiB of tables\n",
         argv[1], best.rules.size(), best.boxes.size(), dims, data.trees_per_class, data.walk_steps,
-        data.leaf_refs.size(), data.row_leaves(), data.max_depth, data.items.size(), data.children.size(),
+        data.leaf_refs.size(), data.row_leaves(), data.max_depth, data.items.size(), data.entries.size(),
         double(bytes) / 1024);
+    size_t hashed = 0, cut = 0, plain = 0;
+    for (const auto& t : data.trees)
+        if (t.min_rule != appliance::classifier::no_match)
+            ++(t.sparse ? hashed : t.buckets || t.mask ? cut : plain);
+    std::printf("  trees: %zu with a hashed entry, %zu with a cut, %zu with one root\n", hashed, cut, plain);
     std::printf("  front end %.2f s, flatten+DNF+boxes %.2f s, tree build %.2f s\n", front, plan, build);
     std::printf("  trace %zu packets (%.0f%% match a rule), verdicts equal the linear scan\n", packets,
                 100.0 * double(matched) / double(packets));

@@ -14,10 +14,10 @@ inline appliance::classifier::DecisionTable table_view(const DecisionTableData& 
                                                        std::vector<appliance::classifier::Tree>& trees) {
     trees.clear();
     for (const auto& t : data.trees)
-        trees.push_back({t.dimension, t.low, t.shift, t.mask, t.slot});
+        trees.push_back({t.dimension, t.low, t.shift, t.mask, t.multiplier, t.buckets, t.first});
     return {data.dimensions,   data.protocol_dimension, data.trees_per_class,
             data.walk_steps,   data.leaves.data(),      data.items.data(),
-            data.nodes.data(), data.children.data(),    trees.data()};
+            data.nodes.data(), data.entries.data(),     trees.data()};
 }
 
 } // namespace codegen

@@ -35,6 +35,16 @@ std::uint32_t child_of(const std::uint32_t* node, const std::uint32_t* key) {
     return node[8 + __builtin_ctz(~(below >> 1))]; // bit 0 compared the dimension word: dropped
 }
 
+// The root of a tree for `key`: its part's reference in the part's bucket (word 15 when not listed).
+std::uint32_t root_of(const DecisionTable& table, const Tree& tree, const std::uint32_t* key) {
+    std::uint32_t part = (key[tree.dimension] - tree.low) >> tree.shift & tree.mask;
+    auto hash = static_cast<std::uint32_t>(std::uint64_t{part} * tree.multiplier >> 32);
+    const std::uint32_t* bucket = table.entries + tree.first + (hash & tree.buckets) * bucket_words;
+    Lanes wanted = splat(part);
+    std::uint32_t listed = lane_bits(wanted == load(bucket)) | lane_bits(wanted == load(bucket + 4)) << 4;
+    return bucket[8 + __builtin_ctz(listed | 1u << bucket_parts)];
+}
+
 // One step down from each of N trees' current nodes at once, without a branch per tree: a reference that
 // already is a leaf stays (its step reads node 0 and discards the result). The steps of different trees
 // do not depend on each other, so their loads overlap. True when every tree is at its leaf.
@@ -58,14 +68,18 @@ std::uint32_t scan_block(const std::uint32_t* leaf, const std::uint32_t* key) {
     std::uint32_t dims = leaf[0];
     const std::uint32_t* rules = leaf + 1;
     const std::uint32_t* bounds = rules + block_slots + 1;
-    Lanes outside_low = {0, 0, 0, 0}, outside_high = {0, 0, 0, 0}; // slots 0-3 and 4-7
+    constexpr std::uint32_t vectors = block_slots / 4;
+    Lanes outside[vectors] = {}; // four slots per vector
     for (std::uint32_t lane = 0; lane < block_lanes; ++lane, bounds += 2 * block_slots) {
         Lanes value = splat(key[dims >> (8 * lane) & 0xff]);
         // (key - flipped low) is key - low flipped: a signed compare with the flipped span decides.
-        outside_low |= (value - load(bounds)) > load(bounds + block_slots);
-        outside_high |= (value - load(bounds + 4)) > load(bounds + block_slots + 4);
+        for (std::uint32_t v = 0; v < vectors; ++v)
+            outside[v] |= (value - load(bounds + 4 * v)) > load(bounds + block_slots + 4 * v);
     }
-    std::uint32_t inside = ~(lane_bits(outside_low) | lane_bits(outside_high) << 4) & 0xff;
+    std::uint32_t inside = 0;
+    for (std::uint32_t v = 0; v < vectors; ++v)
+        inside |= lane_bits(outside[v]) << 4 * v;
+    inside = ~inside & ((1u << block_slots) - 1);
     return rules[__builtin_ctz(inside | 1u << block_slots)]; // no slot inside: the no_match after them
 }
 
@@ -102,7 +116,7 @@ std::uint32_t first_match_in(const DecisionTable& table, const Tree* trees, cons
     std::uint32_t all = leaf_bit;
     for (std::uint32_t t = 0; t < N; ++t) {
         const Tree& tree = trees[t];
-        refs[t] = table.children[tree.slot + ((key[tree.dimension] - tree.low) >> tree.shift & tree.mask)];
+        refs[t] = root_of(table, tree, key);
         all &= refs[t];
     }
     // The same number of steps for every packet, so the loop's branch is always predicted; the few

@@ -6,16 +6,19 @@
 // EffiCuts does: a group whose boxes are all narrow in the source address splits cleanly on it, and
 // wildcards stop being copied into every leaf. Groups share a tree when trial builds show that this keeps
 // the class's tables within merge_budget_percent of one tree per group (every tree is one more walk and one
-// more leaf scan per lookup). A tree with many boxes spread over a dimension may start with a cut of it
-// into 2^k equal parts (HiCuts); below, nodes split one dimension at up to seven thresholds, each chosen as
-// HyperSplit does (fewest boxes on the larger side, then fewest copies), so one cache line replaces three
-// binary levels. A node becomes a leaf when it holds at most `leaf_size` boxes or its first box covers the
-// node's whole region (later boxes are shadowed there). Leaves keep boxes in rule order, inline, with only
-// the dimensions that some box of the leaf does not cover: a fixed-size block of eight slots by four
-// dimensions when they fit (checked with a few vector compares), rows otherwise; identical leaves are
-// stored once. Every class gets the same number of trees and every lookup the same number of steps, so
-// the lookup's branches do not depend on the packet. The lookup takes the smallest answer over its
-// class's trees.
+// more leaf scan per lookup; they merge only when that lowers the most trees a class has). A tree of many
+// boxes that are all (but a few copied ones) narrow in one address starts with a hashed cut: the /24s (or
+// /16s) that hold boxes, found in one 64-byte bucket, each with the small tree of its boxes (most groups of
+// a firewall's rules: one source or one destination network). Otherwise a tree of many boxes spread over a
+// dimension may start with a cut of it into 2^k equal parts (HiCuts); below, nodes split one dimension at
+// up to seven thresholds, each chosen as HyperSplit does (fewest boxes on the larger side, then fewest
+// copies), so one cache line replaces three binary levels. A node becomes a leaf when it holds at most
+// `leaf_size` boxes or its first box covers the node's whole region (later boxes are shadowed there).
+// Leaves keep boxes in rule order, inline, with only the dimensions that some box of the leaf does not
+// cover: a fixed-size block of four slots by four dimensions when they fit (checked with a few vector
+// compares), rows otherwise; identical leaves are stored once. Every class gets the same number of trees and
+// every lookup the same number of steps, so the lookup's branches do not depend on the packet. The lookup
+// takes the smallest answer over its class's trees.
 
 #include "codegen/value_sets.hpp"
 
@@ -35,10 +38,13 @@ inline constexpr uint32_t leaf_offset_mask = 0x3fffffff;
 inline constexpr uint32_t node_words = 16;
 inline constexpr uint32_t split_ways = 8;
 inline constexpr uint32_t unused_threshold = 0x7fffffff;
-inline constexpr uint32_t block_slots = 8;
+inline constexpr uint32_t block_slots = 4;
 inline constexpr uint32_t block_lanes = 4;
 inline constexpr uint32_t block_leaf_words = 1 + (block_slots + 1) + block_lanes * 2 * block_slots;
 inline constexpr uint32_t max_trees = 4;
+inline constexpr uint32_t bucket_words = 16;
+inline constexpr uint32_t bucket_parts = 7;
+inline constexpr uint32_t no_part = 0xffffffff;
 constexpr uint32_t protocol_class(uint32_t protocol) {
     return protocol == 1 ? 1 : protocol == 6 ? 2 : protocol == 17 ? 3 : 0;
 }
@@ -58,6 +64,12 @@ struct TreeOptions {
     // most walks. `chain/compiled`, alternating: 10,000 rules 70.0-72.8 -> 66.5 ns, 1,000 rules 37.4-38.4 ->
     // 29.2-34.6 ns; tables 0.95 -> 1.42 MiB at 10,000 (classifier.md, round 5).
     uint32_t cut_min_gain = 4;
+    // A tree of at least this many boxes (0: never) whose boxes lie in one or two parts of 2^wide_bits (or
+    // 2^(2 x wide_bits)) values of an address starts with a hashed cut of it, as long as the boxes over more
+    // parts, copied into every listed part they overlap, keep the copies within sparse_copies_percent of the
+    // boxes. fw 10,000 rules 59-61 -> 47-51 ns, 100,000 rules 155-183 -> 141-165 ns (classifier.md, round 6).
+    uint32_t sparse_min_boxes = 64;
+    uint32_t sparse_copies_percent = 200;
     // A box is "wide" in an address dimension when it spans more than 2^wide_bits values.
     uint32_t wide_bits = 8;
     // A protocol class with at most this many boxes gets one tree instead of one per group.
@@ -84,11 +96,12 @@ struct DecisionTableData {
     std::vector<uint32_t> leaf_refs; // the reference of every distinct leaf, by ascending offset
     std::vector<uint32_t> items;     // the row leaves' lists of checked dimensions
     std::vector<uint32_t> nodes;     // inner nodes, 16 words each
-    std::vector<uint32_t> children;  // the trees' entries
+    std::vector<uint32_t> entries;   // the trees' entry buckets, 16 words each
     struct Tree {
-        uint32_t dimension = 0, low = 0, shift = 0, mask = 0, slot = 0;
-        uint32_t parts = 1;             // its child slots: the cut's parts, or 1
+        uint32_t dimension = 0, low = 0, shift = 0, mask = 0;
+        uint32_t multiplier = 0, buckets = 0, first = 0; // the entry's buckets
         uint32_t min_rule = 0xffffffff; // the smallest rule the tree holds (no_match: an empty tree)
+        bool sparse = false;            // a hashed cut (figures only)
     };
     std::vector<Tree> trees; // 4 protocol classes x trees_per_class (1 class when the key has no protocol)
     // Figures for the comments, the tests and the docs.

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 
 namespace codegen {
@@ -24,7 +25,10 @@ static_assert(table_encoding::block_lanes == appliance::classifier::block_lanes)
 static_assert(table_encoding::block_leaf_words == appliance::classifier::block_leaf_words);
 static_assert(table_encoding::max_trees == appliance::classifier::max_trees);
 static_assert(table_encoding::protocol_class(17) == appliance::classifier::protocol_class(17));
-static_assert(sizeof(appliance::classifier::Tree) == 5 * sizeof(uint32_t));
+static_assert(table_encoding::bucket_words == appliance::classifier::bucket_words);
+static_assert(table_encoding::bucket_parts == appliance::classifier::bucket_parts);
+static_assert(table_encoding::no_part == appliance::classifier::no_part);
+static_assert(sizeof(appliance::classifier::Tree) == 7 * sizeof(uint32_t));
 
 uint32_t brute_force(const std::vector<Box>& boxes, const std::vector<uint32_t>& key) {
     for (auto& b : boxes) {
@@ -228,10 +232,11 @@ TEST(DecisionTreeEdges, ManyOverlappingRulesInOneRegion) {
 TEST(DecisionTreeShape, LeavesStoreOnlyTheDimensionsTheyCheck) {
     // Per protocol class one tree; every box of the TCP leaves covers the protocol (the region is TCP)
     // so no leaf checks dimension 0, and rules on saddr alone check one dimension: lane 0 is saddr and
-    // the other lanes accept anything.
+    // the other lanes accept anything. (/25s: each /24 part of the hashed entry holds two, so its leaf
+    // checks saddr.)
     std::vector<Box> boxes;
     for (uint32_t r = 0; r < 64; ++r)
-        boxes.push_back({r, {{6, 6}, {r * 256, r * 256 + 255}, {0, 65535}}});
+        boxes.push_back({r, {{6, 6}, {r * 128, r * 128 + 127}, {0, 65535}}});
     auto data =
         build_decision_table(boxes, {{Field::IpProtocol, -1}, {Field::IpSaddr, -1}, {Field::TcpDport, -1}});
     using namespace codegen::table_encoding;
@@ -261,8 +266,8 @@ TEST(DecisionTreeShape, LeavesStoreOnlyTheDimensionsTheyCheck) {
         EXPECT_EQ(words[1 + block_slots], appliance::classifier::no_match); // after the slots
     }
     EXPECT_GE(checked, 64u);
-    EXPECT_EQ(lookup(data, {6, 5 * 256 + 3, 80}), 5u);
-    EXPECT_EQ(lookup(data, {17, 5 * 256 + 3, 80}), appliance::classifier::no_match);
+    EXPECT_EQ(lookup(data, {6, 5 * 128 + 3, 80}), 5u);
+    EXPECT_EQ(lookup(data, {17, 5 * 128 + 3, 80}), appliance::classifier::no_match);
 }
 
 TEST(DecisionTreeShape, LeavesBeyondABlockAreRows) {
@@ -412,7 +417,7 @@ TEST(DecisionTreeShape, GroupsKeepTheirTreesWhenSharingCopiesMany) {
     auto reference = build_decision_table(boxes, d, separate);
     // The taken-back trials leave nothing behind: the same tables as without trials.
     EXPECT_EQ(data.nodes, reference.nodes);
-    EXPECT_EQ(data.children, reference.children);
+    EXPECT_EQ(data.entries, reference.entries);
     EXPECT_EQ(data.items, reference.items);
     EXPECT_EQ(data.leaves, reference.leaves);
     std::vector<std::vector<uint32_t>> keys;
@@ -420,6 +425,91 @@ TEST(DecisionTreeShape, GroupsKeepTheirTreesWhenSharingCopiesMany) {
         keys.push_back({6, (r % 300) * 1000, r * 1000});
     keys.push_back({6, 5000, 400000});
     expect_first_match(boxes, d, keys);
+}
+
+// The parts a hashed entry lists, bucket by bucket: every part in the bucket its hash picks, at most
+// bucket_parts per bucket, none twice.
+std::vector<uint32_t> listed_parts(const DecisionTableData& data, const DecisionTableData::Tree& tree) {
+    std::vector<uint32_t> parts;
+    for (uint32_t b = 0; b <= tree.buckets; ++b) {
+        const uint32_t* bucket = data.entries.data() + tree.first + b * table_encoding::bucket_words;
+        EXPECT_EQ(bucket[table_encoding::bucket_parts], table_encoding::no_part);
+        for (uint32_t i = 0; i < table_encoding::bucket_parts; ++i) {
+            if (bucket[i] == table_encoding::no_part) continue;
+            EXPECT_EQ(uint32_t(uint64_t(bucket[i]) * tree.multiplier >> 32) & tree.buckets, b);
+            parts.push_back(bucket[i]);
+        }
+    }
+    std::sort(parts.begin(), parts.end());
+    EXPECT_EQ(std::adjacent_find(parts.begin(), parts.end()), parts.end());
+    return parts;
+}
+
+TEST(DecisionTreeShape, NarrowBoxesAreFoundThroughAHashOfTheirParts) {
+    // 1,500 rules whose sources are /24 - /32 prefixes anywhere (and one range across two /24s): the
+    // tree's entry hashes the /24s that hold a box, and a source in any other /24 matches nothing.
+    std::mt19937_64 rng(11);
+    std::vector<Box> boxes;
+    for (uint32_t r = 0; r < 1500; ++r) {
+        uint32_t len = 24 + uint32_t(rng() % 9), mask = 0xffffffffu << (32 - len);
+        uint32_t base = uint32_t(rng()) & mask;
+        uint32_t port = uint32_t(rng() % 4) * 1000;
+        boxes.push_back({r, {{6, 6}, {base, base | ~mask}, {0, 0xffffffff}, {port, port + 999}}});
+    }
+    boxes.push_back({1500, {{6, 6}, {0x0a0000f0, 0x0a00010f}, {0, 0xffffffff}, {0, 65535}}});
+    auto data = build_decision_table(boxes, dims(), {});
+    const auto& tree = data.trees[2 * data.trees_per_class]; // TCP's only tree
+    EXPECT_TRUE(tree.sparse);
+    EXPECT_EQ(tree.dimension, 1u);
+    EXPECT_EQ(tree.shift, 8u);
+    std::vector<uint32_t> expected;
+    for (auto& b : boxes)
+        for (uint32_t part = b.bounds[1].low >> 8; part <= b.bounds[1].high >> 8; ++part)
+            expected.push_back(part);
+    std::sort(expected.begin(), expected.end());
+    expected.erase(std::unique(expected.begin(), expected.end()), expected.end());
+    EXPECT_EQ(listed_parts(data, tree), expected);
+    auto keys = probe_keys(rng, boxes, 20000);
+    for (int i = 0; i < 2000; ++i) // sources anywhere: mostly in /24s that are not listed
+        keys.push_back({6, uint32_t(rng()), uint32_t(rng()), uint32_t(rng() % 4000)});
+    keys.push_back({6, 0x0a0000ff, 1, 5});
+    keys.push_back({6, 0x0a000100, 1, 5});
+    expect_first_match(boxes, dims(), keys);
+    // The same rules build the same tables (the hash's multiplier comes from a fixed sequence).
+    auto again = build_decision_table(boxes, dims(), {});
+    EXPECT_EQ(again.entries, data.entries);
+    EXPECT_EQ(again.trees[2 * again.trees_per_class].multiplier, tree.multiplier);
+}
+
+TEST(DecisionTreeShape, WideBoxesOfAHashedTreeReachEveryPart) {
+    // /24 sources with a few wider rules among them: rule 0 (10.0.0.0/8, port 80) comes first and so
+    // wins inside the /24s it overlaps; 20.1.0.0/16 comes last. Both are copied into the listed /24s
+    // they overlap and make the tree of the /24s that are not listed.
+    std::vector<Box> boxes{{0, {{6, 6}, {0x0a000000, 0x0affffff}, {0, 0xffffffff}, {80, 80}}}};
+    for (uint32_t r = 1; r <= 200; ++r) {
+        uint32_t base = (r % 2 ? 0x0a000000 : 0x14010000) | (r * 97 % 256) << 8;
+        boxes.push_back({r, {{6, 6}, {base, base | 0xff}, {0, 0xffffffff}, {0, 65535}}});
+    }
+    boxes.push_back({201, {{6, 6}, {0x14010000, 0x1401ffff}, {0, 0xffffffff}, {0, 65535}}});
+    auto data = build_decision_table(boxes, dims(), {});
+    const auto& tree = data.trees[2 * data.trees_per_class];
+    EXPECT_TRUE(tree.sparse);
+    EXPECT_EQ(tree.shift, 8u);
+    EXPECT_EQ(lookup(data, {6, 0x0a006111, 7, 80}), 0u); // listed /24 (rule 1's), rule 0 first
+    EXPECT_EQ(lookup(data, {6, 0x0a006111, 7, 81}), 1u); // the same /24, rule 0's port missed
+    EXPECT_EQ(lookup(data, {6, 0x0a0a0a0a, 7, 80}), 0u); // a /24 no narrow rule holds
+    uint32_t unlisted = 0;                               // a /24 of 20.1.0.0/16 that no narrow rule holds
+    while (std::any_of(boxes.begin() + 1, boxes.end() - 1,
+                       [&](const Box& b) { return b.bounds[1].low == (0x14010000 | unlisted << 8); }))
+        ++unlisted;
+    EXPECT_EQ(lookup(data, {6, 0x14010000 | unlisted << 8 | 9, 7, 81}), 201u); // inside rule 201's /16
+    EXPECT_EQ(lookup(data, {6, 0x1e000000, 7, 80}), appliance::classifier::no_match);
+    std::mt19937_64 rng(12);
+    auto keys = probe_keys(rng, boxes, 20000);
+    for (int i = 0; i < 2000; ++i)
+        keys.push_back(
+            {6, (i % 2 ? 0x0a000000u : 0x14010000u) | uint32_t(rng() % 65536), 0, 80 + uint32_t(i % 3)});
+    expect_first_match(boxes, dims(), keys);
 }
 
 TEST(DecisionTreeShape, EmptyAndNoMatch) {

@@ -4,14 +4,16 @@
 // values of the fields the rules test, as uint32). A rule may own several boxes (an `or`, a port list).
 // The boxes are split by protocol (TCP, UDP, ICMP, other: a lookup only searches its own protocol's
 // trees) and then into a few groups by which address dimensions they leave open; each group is searched
-// by a decision tree. A tree's entry may cut one dimension into 2^k equal parts (HiCuts); below it every
-// inner node fits one cache line and compares one dimension with up to seven thresholds (an 8-way
+// by a decision tree. A tree's entry cuts one dimension into parts and finds the part's subtree in one
+// cache-line bucket: a hash of the parts that hold boxes when the group's boxes are narrow in an address
+// (each /24 or /16 is a part), or 2^k equal parts (HiCuts), or one root; below it every inner node fits
+// one cache line and compares one dimension with up to seven thresholds (an 8-way
 // HyperSplit step). Leaves hold a few boxes inline, in rule order, with only the dimensions the leaf's
 // region does not already decide. The answer is the smallest rule whose box contains the key.
 //
 // The lookup is written so that its branches do not depend on the packet: every class has the same
 // number of trees (short classes are padded with empty trees), the trees are walked together for a fixed
-// number of steps (a tree already at its leaf stays there), and a leaf is checked as a block of eight box
+// number of steps (a tree already at its leaf stays there), and a leaf is checked as a block of four box
 // slots by four dimensions with vector compares. A mispredicted branch costs as much as a few node steps,
 // and without them the processor overlaps the lookups of consecutive packets. Only the rare deeper walk
 // and the rare large leaf take a branch. codegen/ builds the tables on the host and emits them as
@@ -45,12 +47,13 @@ inline constexpr std::uint32_t node_words = 16;
 inline constexpr std::uint32_t split_ways = 8;
 inline constexpr std::uint32_t unused_threshold = 0x7fffffff;
 
-// A block leaf (the common kind): at most block_slots boxes checked in at most block_lanes dimensions,
+// A block leaf (the common kind): at most block_slots boxes checked in at most block_lanes dimensions
+// (four slots: one vector per dimension; fw 10,000 rules 55-62 -> 50-55 ns against eight),
 // block_leaf_words words: word 0 the four checked dimensions (one byte each, lowest first), words
 // 1..block_slots + 1 the rules of the slots and then no_match (empty slots: no_match), then per lane its
 // block_slots flipped lows and block_slots flipped spans (high - low). An unused lane checks dimension 0
 // with low 0 and span 0xffffffff (always inside).
-inline constexpr std::uint32_t block_slots = 8;
+inline constexpr std::uint32_t block_slots = 4;
 inline constexpr std::uint32_t block_lanes = 4;
 inline constexpr std::uint32_t block_leaf_words = 1 + (block_slots + 1) + block_lanes * 2 * block_slots;
 
@@ -72,14 +75,28 @@ constexpr std::uint32_t protocol_class(std::uint32_t protocol) {
            3 * std::uint32_t(protocol == 17);
 }
 
-// One tree of a table: its root is children[slot + ((key[dimension] - low) >> shift & mask)]: a cut of
-// one dimension into equal parts, or with mask 0 the one child at `slot`.
+// A tree's entry cuts one dimension into parts, part = (key[dimension] - low) >> shift & mask, and finds
+// the part's root in one bucket of `entries`: bucket_words words (one 64-byte line; `entries` is 64-byte
+// aligned), words 0..6 part numbers (unused: no_part), word 7 no_part, words 8..15 their roots, word 15
+// the root of every part that the bucket does not list. The bucket is
+// first + (uint32(uint64(part) * multiplier >> 32) & buckets) * bucket_words.
+// - A dense cut (HiCuts: 2^k equal parts) lists parts 8i..8i + 6 in bucket i and leaves 8i + 7 to word 15
+//   (multiplier 2^29: the bucket is part / 8); a tree without a cut is one bucket listing nothing.
+// - A sparse cut is a hash table of the parts that hold boxes, for a tree whose boxes are all narrow in
+//   one address (a /24 or longer: each lies in one or two of the 2^24 parts), so one bucket replaces the
+//   first few node steps; a part it does not list holds no box (word 15: an empty leaf).
+inline constexpr std::uint32_t bucket_words = 16;
+inline constexpr std::uint32_t bucket_parts = 7;
+inline constexpr std::uint32_t no_part = 0xffffffff;
+
 struct Tree {
     std::uint32_t dimension;
     std::uint32_t low;
     std::uint32_t shift;
     std::uint32_t mask;
-    std::uint32_t slot;
+    std::uint32_t multiplier;
+    std::uint32_t buckets; // the number of buckets - 1 (a power of two - 1)
+    std::uint32_t first;   // word offset of the tree's first bucket in `entries`
 };
 
 struct DecisionTable {
@@ -90,7 +107,7 @@ struct DecisionTable {
     const std::uint32_t* leaves;      // block and row leaves
     const std::uint32_t* items;       // the row leaves' lists of checked dimensions (shared)
     const std::uint32_t* nodes;       // inner nodes, node_words each
-    const std::uint32_t* children;    // the trees' entries
+    const std::uint32_t* entries;     // the trees' entry buckets, bucket_words each
     const Tree* trees;                // classes x trees_per_class
 };
 
