@@ -283,24 +283,18 @@ struct Builder {
     void add_buckets(const std::vector<std::pair<uint32_t, uint32_t>>& roots, bool dense, uint32_t absent,
                      DecisionTableData::Tree& tree) {
         uint32_t count = static_cast<uint32_t>(roots.size());
-        if (dense) {
-            uint32_t buckets = std::bit_ceil(std::max<uint32_t>(1, (count + 7) / 8));
-            tree.multiplier = 1u << 29; // part * 2^29 >> 32 = part / 8
-            tree.buckets = buckets - 1;
+        if (dense) { // the roots in order, one word each (one word `absent` for a tree without a cut)
+            tree.multiplier = 0;
+            tree.buckets = std::max<uint32_t>(count, 1) - 1;
             tree.first = static_cast<uint32_t>(out.entries.size());
-            out.entries.resize(out.entries.size() + size_t(buckets) * cls::bucket_words);
-            for (uint32_t b = 0; b < buckets; ++b) {
-                uint32_t* bucket = &out.entries[tree.first + b * cls::bucket_words];
-                std::fill(bucket, bucket + 8, cls::no_part);
-                std::fill(bucket + 8, bucket + 16, count ? roots.back().second : absent);
-                for (uint32_t i = 0; i < 8 && 8 * b + i < count; ++i) {
-                    if (i < cls::bucket_parts) bucket[i] = 8 * b + i;
-                    bucket[8 + i] = roots[8 * b + i].second;
-                }
-                if (8 * b + 7 >= count && 8 * b < count) bucket[15] = roots[count - 1].second;
-            }
+            if (count == 0) out.entries.push_back(absent);
+            for (auto& [part, root] : roots)
+                out.entries.push_back(root);
             return;
         }
+        // Buckets start on a 64-byte line (`entries` is 64-byte aligned).
+        out.entries.resize(
+            (out.entries.size() + cls::bucket_words - 1) / cls::bucket_words * cls::bucket_words, absent);
         uint64_t state = 0x9e3779b97f4a7c15ull;
         auto next_multiplier = [&] { // splitmix64
             uint64_t z = (state += 0x9e3779b97f4a7c15ull);
@@ -606,6 +600,11 @@ uint32_t walk_steps(const DecisionTableData& t, uint32_t percent) {
     };
     for (const auto& tree : t.trees) {
         if (tree.min_rule == kNoMatch) continue; // an empty tree (padding)
+        if (tree.multiplier == 0) {
+            for (uint32_t i = 0; i <= tree.buckets; ++i)
+                visit(visit, t.entries[tree.first + i], 0);
+            continue;
+        }
         for (uint32_t b = 0; b <= tree.buckets; ++b) {
             const uint32_t* bucket = t.entries.data() + tree.first + b * cls::bucket_words;
             for (uint32_t i = 0; i < cls::bucket_parts; ++i)
@@ -677,8 +676,10 @@ DecisionTableData build_decision_table(const std::vector<Box>& boxes, const std:
     for (uint32_t c = 0; c < classes; ++c) {
         for (auto& list : most_merged < most_separate ? merged[c] : separate[c])
             class_trees[c].push_back(builder.build_tree(list, regions[c]));
+        // Hashed entries first, so that the lookup's branch on the entry's kind mostly sees the same kind at
+        // the same place in every class.
         std::stable_sort(class_trees[c].begin(), class_trees[c].end(),
-                         [](auto& a, auto& b) { return a.min_rule < b.min_rule; });
+                         [](auto& a, auto& b) { return a.multiplier != 0 && b.multiplier == 0; });
     }
     // Every class gets the same number of trees (the lookup's loops then have fixed counts): short ones
     // are padded with trees whose one child is an empty leaf. Without ip.protocol there is one class.
@@ -706,13 +707,20 @@ uint32_t lookup(const DecisionTableData& t, const std::vector<uint32_t>& key) {
     uint32_t best = kNoMatch;
     for (uint32_t i = c * t.trees_per_class; i < (c + 1) * t.trees_per_class; ++i) {
         const auto& tree = t.trees[i];
+        uint32_t ref_of_tree = 0;
         uint32_t part = (key[tree.dimension] - tree.low) >> tree.shift & tree.mask;
-        uint32_t hash = static_cast<uint32_t>(uint64_t(part) * tree.multiplier >> 32);
-        const uint32_t* bucket = t.entries.data() + tree.first + (hash & tree.buckets) * cls::bucket_words;
-        uint32_t listed = 0;
-        while (listed < cls::bucket_parts && bucket[listed] != part)
-            ++listed;
-        uint32_t ref = bucket[8 + listed];
+        if (tree.multiplier == 0) {
+            ref_of_tree = t.entries[tree.first + part];
+        } else {
+            uint32_t hash = static_cast<uint32_t>(uint64_t(part) * tree.multiplier >> 32);
+            const uint32_t* bucket =
+                t.entries.data() + tree.first + (hash & tree.buckets) * cls::bucket_words;
+            uint32_t listed = 0;
+            while (listed < cls::bucket_parts && bucket[listed] != part)
+                ++listed;
+            ref_of_tree = bucket[8 + listed];
+        }
+        uint32_t ref = ref_of_tree;
         while (!(ref & cls::leaf_bit)) {
             const uint32_t* node = t.nodes.data() + ref;
             uint32_t value = key[node[0]];

@@ -38,6 +38,7 @@ std::uint32_t child_of(const std::uint32_t* node, const std::uint32_t* key) {
 // The root of a tree for `key`: its part's reference in the part's bucket (word 15 when not listed).
 std::uint32_t root_of(const DecisionTable& table, const Tree& tree, const std::uint32_t* key) {
     std::uint32_t part = (key[tree.dimension] - tree.low) >> tree.shift & tree.mask;
+    if (tree.multiplier == 0) return table.entries[tree.first + part]; // a dense cut or one root
     auto hash = static_cast<std::uint32_t>(std::uint64_t{part} * tree.multiplier >> 32);
     const std::uint32_t* bucket = table.entries + tree.first + (hash & tree.buckets) * bucket_words;
     Lanes wanted = splat(part);

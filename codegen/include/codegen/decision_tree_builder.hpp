@@ -67,8 +67,10 @@ struct TreeOptions {
     // A tree of at least this many boxes (0: never) whose boxes lie in one or two parts of 2^wide_bits (or
     // 2^(2 x wide_bits)) values of an address starts with a hashed cut of it, as long as the boxes over more
     // parts, copied into every listed part they overlap, keep the copies within sparse_copies_percent of the
-    // boxes. fw 10,000 rules 59-61 -> 47-51 ns, 100,000 rules 155-183 -> 141-165 ns (classifier.md, round 6).
-    uint32_t sparse_min_boxes = 64;
+    // boxes. fw 10,000 rules 66-67 -> 54-55 ns (`chain/compiled`); below 512 boxes a cut or one root is as
+    // shallow and costs less than a bucket (1,000 rules: 36-41 ns hashed, 34-35 ns not; classifier.md,
+    // round 6).
+    uint32_t sparse_min_boxes = 512;
     uint32_t sparse_copies_percent = 200;
     // A box is "wide" in an address dimension when it spans more than 2^wide_bits values.
     uint32_t wide_bits = 8;
@@ -96,7 +98,7 @@ struct DecisionTableData {
     std::vector<uint32_t> leaf_refs; // the reference of every distinct leaf, by ascending offset
     std::vector<uint32_t> items;     // the row leaves' lists of checked dimensions
     std::vector<uint32_t> nodes;     // inner nodes, 16 words each
-    std::vector<uint32_t> entries;   // the trees' entry buckets, 16 words each
+    std::vector<uint32_t> entries;   // the trees' roots and buckets
     struct Tree {
         uint32_t dimension = 0, low = 0, shift = 0, mask = 0;
         uint32_t multiplier = 0, buckets = 0, first = 0; // the entry's buckets

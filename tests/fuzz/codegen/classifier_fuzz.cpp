@@ -82,6 +82,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     options.walk_steps_percent = (knobs >> 4) * 7; // 0..105: none, some or all steps unconditional
     options.merge_budget_percent = (in.next() % 4) * 100;
     options.cut_min_boxes = 8 + in.next() % 64;
+    uint8_t sparse = in.next(); // hashed entries: never, or from a few boxes on; few or many copies
+    options.sparse_min_boxes = sparse % 4 == 0 ? 0 : 2 + sparse % 64;
+    options.sparse_copies_percent = 100 + (sparse >> 6) * 150;
 
     std::vector<codegen::Box> boxes;
     uint32_t rule = 0;

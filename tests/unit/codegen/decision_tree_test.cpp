@@ -148,15 +148,23 @@ TEST_P(DecisionTree, FirstMatchEqualsBruteForce) {
     auto [rules, leaf] = GetParam();
     std::mt19937_64 rng(rules * 31 + leaf);
     auto boxes = random_boxes(rng, rules);
-    TreeOptions options;
-    options.leaf_size = leaf;
-    auto data = build_decision_table(boxes, dims(), options);
-    std::vector<appliance::classifier::Tree> trees;
-    auto table = table_view(data, trees);
-    for (auto& key : probe_keys(rng, boxes, 20000)) {
-        uint32_t expect = brute_force(boxes, key);
-        ASSERT_EQ(lookup(data, key), expect);
-        ASSERT_EQ(appliance::classifier::first_match(table, key.data()), expect);
+    auto keys = probe_keys(rng, boxes, 20000);
+    for (uint32_t sparse :
+         {TreeOptions{}.sparse_min_boxes, 16u}) { // hashed entries only on large groups, or often
+        TreeOptions options;
+        options.leaf_size = leaf;
+        options.sparse_min_boxes = sparse;
+        if (sparse == 16) options.merge_budget_percent = 0; // a group narrow in saddr keeps its own tree
+        auto data = build_decision_table(boxes, dims(), options);
+        if (sparse == 16 && rules >= 2000)
+            EXPECT_TRUE(std::any_of(data.trees.begin(), data.trees.end(), [](auto& t) { return t.sparse; }));
+        std::vector<appliance::classifier::Tree> trees;
+        auto table = table_view(data, trees);
+        for (auto& key : keys) {
+            uint32_t expect = brute_force(boxes, key);
+            ASSERT_EQ(lookup(data, key), expect);
+            ASSERT_EQ(appliance::classifier::first_match(table, key.data()), expect);
+        }
     }
 }
 
@@ -491,7 +499,9 @@ TEST(DecisionTreeShape, WideBoxesOfAHashedTreeReachEveryPart) {
         boxes.push_back({r, {{6, 6}, {base, base | 0xff}, {0, 0xffffffff}, {0, 65535}}});
     }
     boxes.push_back({201, {{6, 6}, {0x14010000, 0x1401ffff}, {0, 0xffffffff}, {0, 65535}}});
-    auto data = build_decision_table(boxes, dims(), {});
+    TreeOptions options;
+    options.sparse_min_boxes = 64;
+    auto data = build_decision_table(boxes, dims(), options);
     const auto& tree = data.trees[2 * data.trees_per_class];
     EXPECT_TRUE(tree.sparse);
     EXPECT_EQ(tree.shift, 8u);
@@ -509,7 +519,7 @@ TEST(DecisionTreeShape, WideBoxesOfAHashedTreeReachEveryPart) {
     for (int i = 0; i < 2000; ++i)
         keys.push_back(
             {6, (i % 2 ? 0x0a000000u : 0x14010000u) | uint32_t(rng() % 65536), 0, 80 + uint32_t(i % 3)});
-    expect_first_match(boxes, dims(), keys);
+    expect_first_match(boxes, dims(), keys, options);
 }
 
 TEST(DecisionTreeShape, EmptyAndNoMatch) {

@@ -76,15 +76,15 @@ constexpr std::uint32_t protocol_class(std::uint32_t protocol) {
 }
 
 // A tree's entry cuts one dimension into parts, part = (key[dimension] - low) >> shift & mask, and finds
-// the part's root in one bucket of `entries`: bucket_words words (one 64-byte line; `entries` is 64-byte
-// aligned), words 0..6 part numbers (unused: no_part), word 7 no_part, words 8..15 their roots, word 15
-// the root of every part that the bucket does not list. The bucket is
-// first + (uint32(uint64(part) * multiplier >> 32) & buckets) * bucket_words.
-// - A dense cut (HiCuts: 2^k equal parts) lists parts 8i..8i + 6 in bucket i and leaves 8i + 7 to word 15
-//   (multiplier 2^29: the bucket is part / 8); a tree without a cut is one bucket listing nothing.
-// - A sparse cut is a hash table of the parts that hold boxes, for a tree whose boxes are all narrow in
-//   one address (a /24 or longer: each lies in one or two of the 2^24 parts), so one bucket replaces the
-//   first few node steps; a part it does not list holds no box (word 15: an empty leaf).
+// the part's root in `entries` (64-byte aligned) in one of two ways:
+// - multiplier 0: entries[first + part], one word per part: a dense cut into 2^k equal parts (HiCuts), or
+//   with mask 0 the one root of a tree without a cut;
+// - otherwise a hashed cut, for a tree whose boxes are narrow in one address (a /24 or longer, or a /16:
+//   each lies in one or two of the parts): only the parts that hold boxes are listed, in buckets of
+//   bucket_words words (one 64-byte line) at first + (uint32(uint64(part) * multiplier >> 32) & buckets) *
+//   bucket_words: words 0..6 part numbers (unused: no_part), word 7 no_part, words 8..15 their roots, word
+//   15 the root of every part the bucket does not list (the tree of the boxes wider than two parts, or
+//   an empty leaf). One bucket replaces the first levels of a tree.
 inline constexpr std::uint32_t bucket_words = 16;
 inline constexpr std::uint32_t bucket_parts = 7;
 inline constexpr std::uint32_t no_part = 0xffffffff;
@@ -95,8 +95,8 @@ struct Tree {
     std::uint32_t shift;
     std::uint32_t mask;
     std::uint32_t multiplier;
-    std::uint32_t buckets; // the number of buckets - 1 (a power of two - 1)
-    std::uint32_t first;   // word offset of the tree's first bucket in `entries`
+    std::uint32_t buckets; // hashed: the number of buckets - 1 (a power of two - 1); dense: parts - 1
+    std::uint32_t first;   // word offset of the tree's roots or first bucket in `entries`
 };
 
 struct DecisionTable {
@@ -107,7 +107,7 @@ struct DecisionTable {
     const std::uint32_t* leaves;      // block and row leaves
     const std::uint32_t* items;       // the row leaves' lists of checked dimensions (shared)
     const std::uint32_t* nodes;       // inner nodes, node_words each
-    const std::uint32_t* entries;     // the trees' entry buckets, bucket_words each
+    const std::uint32_t* entries;     // the trees' roots and buckets
     const Tree* trees;                // classes x trees_per_class
 };
 

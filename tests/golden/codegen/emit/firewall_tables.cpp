@@ -33,9 +33,9 @@ alignas(64) constexpr std::uint32_t fn_0_drop_invalid_t0_nodes[] = {
     0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0,
 };
 alignas(64) constexpr std::uint32_t fn_0_drop_invalid_t0_entries[] = {
-    0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000,
+    0x80000000,
 };
-constexpr classifier::Tree fn_0_drop_invalid_t0_trees[] = {{0, 0, 0, 0, 536870912, 0, 0}};
+constexpr classifier::Tree fn_0_drop_invalid_t0_trees[] = {{0, 0, 0, 0, 0, 0, 0}};
 constexpr classifier::DecisionTable fn_0_drop_invalid_t0 = {1, classifier::no_dimension, 1, 0, fn_0_drop_invalid_t0_leaves, fn_0_drop_invalid_t0_items, fn_0_drop_invalid_t0_nodes, fn_0_drop_invalid_t0_entries, fn_0_drop_invalid_t0_trees};
 constexpr Decision fn_0_drop_invalid_t0_decisions[] = {
     {Verdict::Drop, 0}, // 0: firewall.nacl:42:9
@@ -61,12 +61,9 @@ alignas(64) constexpr std::uint32_t fn_1_forward_policy_t1_nodes[] = {
     0x3, 0x80000016, 0x80000050, 0x800001bb, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x8000004c, 0x80000072, 0x80000098, 0x800000be, 0x800000be, 0x800000be, 0x800000be, 0x800000be,
 };
 alignas(64) constexpr std::uint32_t fn_1_forward_policy_t1_entries[] = {
-    0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000,
-    0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0x80000026, 0x80000026, 0x80000026, 0x80000026, 0x80000026, 0x80000026, 0x80000026, 0x80000026,
-    0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0,
-    0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0x800000e4, 0x800000e4, 0x800000e4, 0x800000e4, 0x800000e4, 0x800000e4, 0x800000e4, 0x800000e4,
+    0x80000000, 0x80000026, 0x0, 0x800000e4,
 };
-constexpr classifier::Tree fn_1_forward_policy_t1_trees[] = {{0, 0, 0, 0, 536870912, 0, 0}, {0, 0, 0, 0, 536870912, 0, 16}, {0, 0, 0, 0, 536870912, 0, 32}, {0, 0, 0, 0, 536870912, 0, 48}};
+constexpr classifier::Tree fn_1_forward_policy_t1_trees[] = {{0, 0, 0, 0, 0, 0, 0}, {0, 0, 0, 0, 0, 0, 1}, {0, 0, 0, 0, 0, 0, 2}, {0, 0, 0, 0, 0, 0, 3}};
 constexpr classifier::DecisionTable fn_1_forward_policy_t1 = {6, 0, 1, 1, fn_1_forward_policy_t1_leaves, fn_1_forward_policy_t1_items, fn_1_forward_policy_t1_nodes, fn_1_forward_policy_t1_entries, fn_1_forward_policy_t1_trees};
 constexpr Decision fn_1_forward_policy_t1_decisions[] = {
     {Verdict::Accept, 2}, // 0: firewall.nacl:49:9
@@ -94,12 +91,9 @@ alignas(64) constexpr std::uint32_t fn_2_protect_appliance_t2_nodes[] = {
     0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0,
 };
 alignas(64) constexpr std::uint32_t fn_2_protect_appliance_t2_entries[] = {
-    0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000,
-    0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0x80000026, 0x80000026, 0x80000026, 0x80000026, 0x80000026, 0x80000026, 0x80000026, 0x80000026,
-    0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0x8000004c, 0x8000004c, 0x8000004c, 0x8000004c, 0x8000004c, 0x8000004c, 0x8000004c, 0x8000004c,
-    0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000000,
+    0x80000000, 0x80000026, 0x8000004c, 0x80000000,
 };
-constexpr classifier::Tree fn_2_protect_appliance_t2_trees[] = {{0, 0, 0, 0, 536870912, 0, 0}, {0, 0, 0, 0, 536870912, 0, 16}, {0, 0, 0, 0, 536870912, 0, 32}, {0, 0, 0, 0, 536870912, 0, 48}};
+constexpr classifier::Tree fn_2_protect_appliance_t2_trees[] = {{0, 0, 0, 0, 0, 0, 0}, {0, 0, 0, 0, 0, 0, 1}, {0, 0, 0, 0, 0, 0, 2}, {0, 0, 0, 0, 0, 0, 3}};
 constexpr classifier::DecisionTable fn_2_protect_appliance_t2 = {5, 0, 1, 0, fn_2_protect_appliance_t2_leaves, fn_2_protect_appliance_t2_items, fn_2_protect_appliance_t2_nodes, fn_2_protect_appliance_t2_entries, fn_2_protect_appliance_t2_trees};
 constexpr Decision fn_2_protect_appliance_t2_decisions[] = {
     {Verdict::Accept, 10}, // 0: firewall.nacl:78:9
