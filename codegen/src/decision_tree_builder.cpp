@@ -86,7 +86,7 @@ struct Builder {
         return leaf->second;
     }
 
-    // A block leaf: eight slots by four lanes (see appliance/classifier/decision_tree.hpp).
+    // A block leaf: block_slots slots by four lanes (see appliance/classifier/decision_tree.hpp).
     std::vector<uint32_t> block_leaf(const std::vector<uint32_t>& list,
                                      const std::vector<uint32_t>& checked) const {
         std::vector<uint32_t> words(cls::block_leaf_words, 0);

@@ -63,8 +63,8 @@ bool step(const DecisionTable& table, std::uint32_t (&refs)[N], const std::uint3
 }
 
 // The first box of a block leaf that contains the key: every lane (dimension) compares the key with the
-// eight slots' lows and spans, four slots per vector; a slot is inside when key - low <= span (unsigned,
-// so a key below `low` wraps and fails too), and the lowest inside slot holds the smallest rule.
+// block_slots slots' lows and spans, four slots per vector; a slot is inside when key - low <= span
+// (unsigned, so a key below `low` wraps and fails too), and the lowest inside slot holds the smallest rule.
 std::uint32_t scan_block(const std::uint32_t* leaf, const std::uint32_t* key) {
     std::uint32_t dims = leaf[0];
     const std::uint32_t* rules = leaf + 1;
