@@ -276,22 +276,20 @@ struct Builder {
         return at;
     }
 
-    // Appends a tree's entry buckets for `roots` (part -> root, ascending parts): dense (every part from 0
-    // on, eight per bucket, the eighth in word 15) or hashed (7 parts per bucket; a part not listed gets
-    // `absent`). The hash multiplier is the first of a fixed sequence that fills no bucket beyond 7 parts,
-    // so the same rules always build the same tables.
-    void add_buckets(const std::vector<std::pair<uint32_t, uint32_t>>& roots, bool dense, uint32_t absent,
-                     DecisionTableData::Tree& tree) {
-        uint32_t count = static_cast<uint32_t>(roots.size());
-        if (dense) { // the roots in order, one word each (one word `absent` for a tree without a cut)
-            tree.multiplier = 0;
-            tree.buckets = std::max<uint32_t>(count, 1) - 1;
-            tree.first = static_cast<uint32_t>(out.entries.size());
-            if (count == 0) out.entries.push_back(absent);
-            for (auto& [part, root] : roots)
-                out.entries.push_back(root);
-            return;
-        }
+    // Appends a dense entry: the roots of parts 0, 1, .. in order, one word each (for a tree without a cut,
+    // one word: `root`).
+    void add_roots(const std::vector<uint32_t>& roots, DecisionTableData::Tree& tree) {
+        tree.multiplier = 0;
+        tree.buckets = static_cast<uint32_t>(roots.size()) - 1;
+        tree.first = static_cast<uint32_t>(out.entries.size());
+        out.entries.insert(out.entries.end(), roots.begin(), roots.end());
+    }
+
+    // Appends a hashed entry for `roots` (part -> root): 7 parts per bucket, a part not listed gets
+    // `absent`. The multiplier is the first of a fixed sequence that fills no bucket beyond 7 parts, so the
+    // same rules always build the same tables.
+    void add_hashed_roots(const std::vector<std::pair<uint32_t, uint32_t>>& roots, uint32_t absent,
+                          DecisionTableData::Tree& tree) {
         // Buckets start on a 64-byte line (`entries` is 64-byte aligned).
         out.entries.resize(
             (out.entries.size() + cls::bucket_words - 1) / cls::bucket_words * cls::bucket_words, absent);
@@ -303,37 +301,33 @@ struct Builder {
             return static_cast<uint32_t>(z ^ (z >> 31)) | 1u;
         };
         std::vector<uint32_t> load;
-        for (uint32_t buckets = std::bit_ceil(std::max<uint32_t>(1, count / 2));; buckets *= 2) {
-            for (int attempt = 0; attempt < 64; ++attempt) {
-                uint32_t multiplier = next_multiplier();
-                load.assign(buckets, 0);
-                bool fits = true;
-                for (auto& [part, root] : roots) {
-                    uint32_t b = static_cast<uint32_t>(uint64_t(part) * multiplier >> 32) & (buckets - 1);
-                    if (++load[b] > cls::bucket_parts) {
-                        fits = false;
-                        break;
-                    }
-                }
-                if (!fits) continue;
-                tree.multiplier = multiplier;
-                tree.buckets = buckets - 1;
-                tree.first = static_cast<uint32_t>(out.entries.size());
-                out.entries.resize(out.entries.size() + size_t(buckets) * cls::bucket_words);
-                for (uint32_t b = 0; b < buckets; ++b) {
-                    uint32_t* bucket = &out.entries[tree.first + b * cls::bucket_words];
-                    std::fill(bucket, bucket + 8, cls::no_part);
-                    std::fill(bucket + 8, bucket + 16, absent);
-                }
-                load.assign(buckets, 0);
-                for (auto& [part, root] : roots) {
-                    uint32_t b = static_cast<uint32_t>(uint64_t(part) * multiplier >> 32) & (buckets - 1);
-                    uint32_t* bucket = &out.entries[tree.first + b * cls::bucket_words];
-                    bucket[load[b]] = part;
-                    bucket[8 + load[b]++] = root;
-                }
-                return;
-            }
+        auto fits = [&](uint32_t multiplier, uint32_t buckets) {
+            load.assign(buckets, 0);
+            for (auto& [part, root] : roots)
+                if (++load[cls::bucket_of(part, multiplier, buckets - 1)] > cls::bucket_parts) return false;
+            return true;
+        };
+        uint32_t buckets = std::bit_ceil(std::max<uint32_t>(1, static_cast<uint32_t>(roots.size()) / 2));
+        uint32_t multiplier = next_multiplier();
+        for (int attempt = 1; !fits(multiplier, buckets); ++attempt) {
+            if (attempt % 64 == 0) buckets *= 2;
+            multiplier = next_multiplier();
+        }
+        tree.multiplier = multiplier;
+        tree.buckets = buckets - 1;
+        tree.first = static_cast<uint32_t>(out.entries.size());
+        out.entries.resize(out.entries.size() + size_t(buckets) * cls::bucket_words);
+        for (uint32_t b = 0; b < buckets; ++b) {
+            uint32_t* bucket = &out.entries[tree.first + b * cls::bucket_words];
+            std::fill(bucket, bucket + 8, cls::no_part);
+            std::fill(bucket + 8, bucket + 16, absent);
+        }
+        load.assign(buckets, 0);
+        for (auto& [part, root] : roots) {
+            uint32_t b = cls::bucket_of(part, multiplier, tree.buckets);
+            uint32_t* bucket = &out.entries[tree.first + b * cls::bucket_words];
+            bucket[load[b]] = part;
+            bucket[8 + load[b]++] = root;
         }
     }
 
@@ -349,12 +343,11 @@ struct Builder {
             for (uint64_t i = lo >> cut.shift; i <= hi >> cut.shift; ++i)
                 lists[i].push_back(b);
         }
-        std::vector<std::pair<uint32_t, uint32_t>> roots;
+        std::vector<uint32_t> roots;
         for (size_t i = 0; i < parts; ++i)
-            roots.emplace_back(static_cast<uint32_t>(i),
-                               build(std::move(lists[i]), part_of(region, cut.dim, cut.shift, i), 0));
+            roots.push_back(build(std::move(lists[i]), part_of(region, cut.dim, cut.shift, i), 0));
         DecisionTableData::Tree tree{static_cast<uint32_t>(cut.dim), range.low, cut.shift, 0xffffffff};
-        add_buckets(roots, true, 0, tree);
+        add_roots(roots, tree);
         return tree;
     }
 
@@ -421,8 +414,7 @@ struct Builder {
         for (auto& [part, list] : cut.lists)
             roots.emplace_back(part, build(std::move(list), part_of(region, cut.dim, cut.shift, part), 0));
         DecisionTableData::Tree tree{static_cast<uint32_t>(cut.dim), 0, cut.shift, 0xffffffffu >> cut.shift};
-        tree.sparse = true;
-        add_buckets(roots, false, build(cut.wide, region, 0), tree);
+        add_hashed_roots(roots, build(cut.wide, region, 0), tree);
         return tree;
     }
 
@@ -435,7 +427,7 @@ struct Builder {
         else if (auto cut = choose_cut(list, region))
             tree = cut_tree(list, region, *cut);
         else
-            add_buckets({}, true, build(list, region, 0), tree);
+            add_roots({build(list, region, 0)}, tree);
         tree.min_rule = list.empty() ? kNoMatch : boxes[list.front()].rule;
         return tree;
     }
@@ -600,7 +592,7 @@ uint32_t walk_steps(const DecisionTableData& t, uint32_t percent) {
     };
     for (const auto& tree : t.trees) {
         if (tree.min_rule == kNoMatch) continue; // an empty tree (padding)
-        if (tree.multiplier == 0) {
+        if (!tree.hashed()) {
             for (uint32_t i = 0; i <= tree.buckets; ++i)
                 visit(visit, t.entries[tree.first + i], 0);
             continue;
@@ -679,19 +671,19 @@ DecisionTableData build_decision_table(const std::vector<Box>& boxes, const std:
         // Hashed entries first, so that the lookup's branch on the entry's kind mostly sees the same kind at
         // the same place in every class.
         std::stable_sort(class_trees[c].begin(), class_trees[c].end(),
-                         [](auto& a, auto& b) { return a.multiplier != 0 && b.multiplier == 0; });
+                         [](auto& a, auto& b) { return a.hashed() && !b.hashed(); });
     }
     // Every class gets the same number of trees (the lookup's loops then have fixed counts): short ones
     // are padded with trees whose one child is an empty leaf. Without ip.protocol there is one class.
     out.trees_per_class = 1;
     for (auto& trees : class_trees)
         out.trees_per_class = std::max(out.trees_per_class, static_cast<uint32_t>(trees.size()));
-    std::optional<DecisionTableData::Tree> empty_tree; // one bucket whose every part is an empty leaf
+    std::optional<DecisionTableData::Tree> empty_tree; // one root: an empty leaf
     for (uint32_t c = 0; c < classes; ++c) {
         auto& trees = class_trees[c];
         if (trees.size() < out.trees_per_class && !empty_tree) {
             empty_tree.emplace();
-            builder.add_buckets({}, true, builder.make_leaf({}, full, 0), *empty_tree);
+            builder.add_roots({builder.make_leaf({}, full, 0)}, *empty_tree);
         }
         if (empty_tree) trees.resize(out.trees_per_class, *empty_tree);
         out.trees.insert(out.trees.end(), trees.begin(), trees.end());
@@ -707,20 +699,18 @@ uint32_t lookup(const DecisionTableData& t, const std::vector<uint32_t>& key) {
     uint32_t best = kNoMatch;
     for (uint32_t i = c * t.trees_per_class; i < (c + 1) * t.trees_per_class; ++i) {
         const auto& tree = t.trees[i];
-        uint32_t ref_of_tree = 0;
         uint32_t part = (key[tree.dimension] - tree.low) >> tree.shift & tree.mask;
-        if (tree.multiplier == 0) {
-            ref_of_tree = t.entries[tree.first + part];
-        } else {
-            uint32_t hash = static_cast<uint32_t>(uint64_t(part) * tree.multiplier >> 32);
-            const uint32_t* bucket =
-                t.entries.data() + tree.first + (hash & tree.buckets) * cls::bucket_words;
+        uint32_t ref;
+        if (tree.hashed()) {
+            const uint32_t* bucket = t.entries.data() + tree.first +
+                                     cls::bucket_of(part, tree.multiplier, tree.buckets) * cls::bucket_words;
             uint32_t listed = 0;
             while (listed < cls::bucket_parts && bucket[listed] != part)
                 ++listed;
-            ref_of_tree = bucket[8 + listed];
+            ref = bucket[8 + listed];
+        } else {
+            ref = t.entries[tree.first + part];
         }
-        uint32_t ref = ref_of_tree;
         while (!(ref & cls::leaf_bit)) {
             const uint32_t* node = t.nodes.data() + ref;
             uint32_t value = key[node[0]];

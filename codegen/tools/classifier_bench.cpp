@@ -173,7 +173,7 @@ int main(int argc, char** argv) {
     size_t hashed = 0, cut = 0, plain = 0;
     for (const auto& t : data.trees)
         if (t.min_rule != appliance::classifier::no_match)
-            ++(t.sparse ? hashed : t.buckets || t.mask ? cut : plain);
+            ++(t.hashed() ? hashed : t.buckets || t.mask ? cut : plain);
     std::printf("  trees: %zu with a hashed entry, %zu with a cut, %zu with one root\n", hashed, cut, plain);
     std::printf("  front end %.2f s, flatten+DNF+boxes %.2f s, tree build %.2f s\n", front, plan, build);
     std::printf("  trace %zu packets (%.0f%% match a rule), verdicts equal the linear scan\n", packets,

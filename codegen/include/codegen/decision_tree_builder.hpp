@@ -45,6 +45,10 @@ inline constexpr uint32_t max_trees = 4;
 inline constexpr uint32_t bucket_words = 16;
 inline constexpr uint32_t bucket_parts = 7;
 inline constexpr uint32_t no_part = 0xffffffff;
+// The bucket (0..buckets) of a part in a hashed entry.
+constexpr uint32_t bucket_of(uint32_t part, uint32_t multiplier, uint32_t buckets) {
+    return static_cast<uint32_t>(uint64_t(part) * multiplier >> 32) & buckets;
+}
 constexpr uint32_t protocol_class(uint32_t protocol) {
     return protocol == 1 ? 1 : protocol == 6 ? 2 : protocol == 17 ? 3 : 0;
 }
@@ -101,9 +105,9 @@ struct DecisionTableData {
     std::vector<uint32_t> entries;   // the trees' roots and buckets
     struct Tree {
         uint32_t dimension = 0, low = 0, shift = 0, mask = 0;
-        uint32_t multiplier = 0, buckets = 0, first = 0; // the entry's buckets
+        uint32_t multiplier = 0, buckets = 0, first = 0; // the entry's roots or buckets
         uint32_t min_rule = 0xffffffff; // the smallest rule the tree holds (no_match: an empty tree)
-        bool sparse = false;            // a hashed cut (figures only)
+        bool hashed() const { return multiplier != 0; }
     };
     std::vector<Tree> trees; // 4 protocol classes x trees_per_class (1 class when the key has no protocol)
     // Figures for the comments, the tests and the docs.

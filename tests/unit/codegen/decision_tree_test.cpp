@@ -157,7 +157,8 @@ TEST_P(DecisionTree, FirstMatchEqualsBruteForce) {
         if (sparse == 16) options.merge_budget_percent = 0; // a group narrow in saddr keeps its own tree
         auto data = build_decision_table(boxes, dims(), options);
         if (sparse == 16 && rules >= 2000)
-            EXPECT_TRUE(std::any_of(data.trees.begin(), data.trees.end(), [](auto& t) { return t.sparse; }));
+            EXPECT_TRUE(
+                std::any_of(data.trees.begin(), data.trees.end(), [](auto& t) { return t.hashed(); }));
         std::vector<appliance::classifier::Tree> trees;
         auto table = table_view(data, trees);
         for (auto& key : keys) {
@@ -467,7 +468,7 @@ TEST(DecisionTreeShape, NarrowBoxesAreFoundThroughAHashOfTheirParts) {
     boxes.push_back({1500, {{6, 6}, {0x0a0000f0, 0x0a00010f}, {0, 0xffffffff}, {0, 65535}}});
     auto data = build_decision_table(boxes, dims(), {});
     const auto& tree = data.trees[2 * data.trees_per_class]; // TCP's only tree
-    EXPECT_TRUE(tree.sparse);
+    EXPECT_TRUE(tree.hashed());
     EXPECT_EQ(tree.dimension, 1u);
     EXPECT_EQ(tree.shift, 8u);
     std::vector<uint32_t> expected;
@@ -503,7 +504,7 @@ TEST(DecisionTreeShape, WideBoxesOfAHashedTreeReachEveryPart) {
     options.sparse_min_boxes = 64;
     auto data = build_decision_table(boxes, dims(), options);
     const auto& tree = data.trees[2 * data.trees_per_class];
-    EXPECT_TRUE(tree.sparse);
+    EXPECT_TRUE(tree.hashed());
     EXPECT_EQ(tree.shift, 8u);
     EXPECT_EQ(lookup(data, {6, 0x0a006111, 7, 80}), 0u); // listed /24 (rule 1's), rule 0 first
     EXPECT_EQ(lookup(data, {6, 0x0a006111, 7, 81}), 1u); // the same /24, rule 0's port missed
