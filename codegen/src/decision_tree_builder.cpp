@@ -601,8 +601,9 @@ uint32_t walk_steps(const DecisionTableData& t, uint32_t percent) {
             const uint32_t* bucket = t.entries.data() + tree.first + b * cls::bucket_words;
             for (uint32_t i = 0; i < cls::bucket_parts; ++i)
                 if (bucket[i] != cls::no_part) visit(visit, bucket[8 + i], 0);
-            visit(visit, bucket[15], 0);
         }
+        // Every bucket's word 15 is the same tree (of the parts not listed): one path, counted once.
+        visit(visit, t.entries[tree.first + 15], 0);
     }
     uint64_t total = 0;
     for (uint64_t w : weight)

@@ -523,6 +523,34 @@ TEST(DecisionTreeShape, WideBoxesOfAHashedTreeReachEveryPart) {
     expect_first_match(boxes, dims(), keys, options);
 }
 
+TEST(DecisionTreeShape, WalkStepsCountTheTreeOfUnlistedPartsOnce) {
+    // 600 rules on one /24 each (their parts' roots are leaves) and then 40 on /16s elsewhere, which no
+    // listed part overlaps: they make the tree of the parts not listed, a few levels deep. That tree is
+    // one path however many buckets name it (every bucket's word 15), so the steps every lookup takes
+    // follow the 600 shallow boxes: 600 of 640 lie within depth 0.
+    std::vector<Box> boxes;
+    for (uint32_t r = 0; r < 600; ++r)
+        boxes.push_back(
+            {r, {{6, 6}, {0x0a000000 | r << 8, 0x0a0000ff | r << 8}, {0, 0xffffffff}, {0, 65535}}});
+    for (uint32_t r = 600; r < 640; ++r) {
+        uint32_t base = 0x14000000 | (r - 600) << 16;
+        boxes.push_back({r, {{6, 6}, {base, base | 0xffff}, {0, 0xffffffff}, {0, 65535}}});
+    }
+    TreeOptions options;
+    options.walk_steps_percent = 90;
+    auto data = build_decision_table(boxes, dims(), options);
+    const auto& tree = data.trees[2 * data.trees_per_class];
+    ASSERT_TRUE(tree.hashed());
+    EXPECT_GT(tree.buckets, 0u);
+    EXPECT_GE(data.max_depth, 1u); // the unlisted parts' tree has inner nodes
+    EXPECT_EQ(data.walk_steps, 0u);
+    EXPECT_EQ(lookup(data, {6, 0x0a000105, 7, 80}), 1u);
+    EXPECT_EQ(lookup(data, {6, 0x14050505, 7, 80}), 605u);
+    EXPECT_EQ(lookup(data, {6, 0x1e000000, 7, 80}), appliance::classifier::no_match);
+    std::mt19937_64 rng(13);
+    expect_first_match(boxes, dims(), probe_keys(rng, boxes, 5000), options);
+}
+
 TEST(DecisionTreeShape, EmptyAndNoMatch) {
     std::vector<Box> boxes{{0, {{10, 20}}}, {1, {{30, 30}}}};
     TreeOptions one;
