@@ -33,6 +33,9 @@ struct Builder {
     size_t abort_words = SIZE_MAX; // a trial build stops adding once it has added this many words
     bool aborted = false;
     Mark trial_start;
+    // The lanes of every block leaf when the table fixes them (DecisionTableData::block_dimensions), in
+    // key order; empty: each leaf checks the dimensions its boxes need.
+    std::vector<uint32_t> fixed_lanes = {};
 
     Mark mark() const {
         return {out.leaves.size(),  out.leaf_refs.size(), out.items.size(), out.nodes.size(),
@@ -73,6 +76,11 @@ struct Builder {
                     break;
                 }
         bool block = list.size() <= cls::block_slots && checked.size() <= cls::block_lanes;
+        if (!fixed_lanes.empty()) { // every dimension it checks must be a fixed lane: else rows
+            for (uint32_t d : checked)
+                block = block && std::find(fixed_lanes.begin(), fixed_lanes.end(), d) != fixed_lanes.end();
+            if (block) checked = fixed_lanes;
+        }
         std::vector<uint32_t> words = block ? block_leaf(list, checked) : row_leaf(list, checked);
         uint32_t kind = cls::leaf_bit | (block ? 0 : cls::row_leaf_bit);
         words.push_back(kind); // the map's key tells the formats apart; the stored leaf ends before it
@@ -628,6 +636,17 @@ DecisionTableData build_decision_table(const std::vector<Box>& boxes, const std:
     uint32_t classes = out.protocol_dimension == kNoMatch ? 1 : 4;
 
     Builder builder{boxes, dims.size(), options, out, {}, {}, SIZE_MAX, false, {}};
+    // Fixed lanes when the dimensions besides ip.protocol fit in a block's lanes (the classes decide the
+    // protocol, so only a leaf of several protocols checks it, as rows).
+    for (uint32_t d = 0; d < dims.size(); ++d)
+        if (d != out.protocol_dimension) builder.fixed_lanes.push_back(d);
+    if (builder.fixed_lanes.empty() || builder.fixed_lanes.size() > cls::block_lanes) {
+        builder.fixed_lanes.clear();
+    } else {
+        out.block_dimensions = 0;
+        for (size_t lane = 0; lane < builder.fixed_lanes.size(); ++lane)
+            out.block_dimensions |= builder.fixed_lanes[lane] << (8 * lane);
+    }
     Builder::Region full;
     for (auto& d : dims)
         full.push_back({0, dimension_max(d)});

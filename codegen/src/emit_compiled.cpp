@@ -105,10 +105,13 @@ struct CompiledWriter {
         t += "// Leaves: a block of 4 box slots x 4 checked dimensions (the dimensions, the slots' rules, "
              "then per\n"
              "// dimension the slots' lows and spans, top bit flipped) or, marked in the reference, rows of "
-             "boxes.\n"
-             "// Nodes: one 16-word line each. Every lookup takes " +
-             std::to_string(data.walk_steps) + " node steps in each of its class's " +
-             std::to_string(data.trees_per_class) + " trees.\n";
+             "boxes.\n" +
+             std::string(
+                 data.block_dimensions == table_encoding::per_leaf_dimensions
+                     ? ""
+                     : "// Every block checks the same four dimensions (the table's block_dimensions).\n") +
+             "// Nodes: one 16-word line each. Every lookup takes " + std::to_string(data.walk_steps) +
+             " node steps in each of its class's " + std::to_string(data.trees_per_class) + " trees.\n";
         t += "constexpr std::uint32_t " + name + "_leaves[] = {";
         append_leaves(t, data);
         t += "};\nconstexpr std::uint32_t " + name + "_items[] = {";
@@ -128,7 +131,10 @@ struct CompiledWriter {
              (data.protocol_dimension == 0xffffffff ? std::string("classifier::no_dimension")
                                                     : std::to_string(data.protocol_dimension)) +
              ", " + std::to_string(data.trees_per_class) + ", " + std::to_string(data.walk_steps) + ", " +
-             name + "_leaves, " + name + "_items, " + name + "_nodes, " + name + "_entries, " + name +
+             (data.block_dimensions == table_encoding::per_leaf_dimensions
+                  ? std::string("classifier::per_leaf_dimensions")
+                  : hex(data.block_dimensions)) +
+             ", " + name + "_leaves, " + name + "_items, " + name + "_nodes, " + name + "_entries, " + name +
              "_trees};\n";
         // What each rule of the table decides, with its source.
         t += "constexpr Decision " + name + "_decisions[] = {\n";

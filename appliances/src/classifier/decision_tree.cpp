@@ -62,20 +62,31 @@ bool step(const DecisionTable& table, std::uint32_t (&refs)[N], const std::uint3
     return all != 0;
 }
 
+// The key's values of a block leaf's four lanes (dimensions packed one byte each), each in all four lanes of
+// a vector: the same for every leaf of a table with fixed lanes, so those spread them once per packet.
+struct LaneValues {
+    Lanes lane[block_lanes];
+};
+
+LaneValues lane_values(std::uint32_t dims, const std::uint32_t* key) {
+    LaneValues values;
+    for (std::uint32_t lane = 0; lane < block_lanes; ++lane)
+        values.lane[lane] = splat(key[dims >> (8 * lane) & 0xff]);
+    return values;
+}
+
 // The first box of a block leaf that contains the key: every lane (dimension) compares the key with the
 // block_slots slots' lows and spans, four slots per vector; a slot is inside when key - low <= span
 // (unsigned, so a key below `low` wraps and fails too), and the lowest inside slot holds the smallest rule.
-std::uint32_t scan_block(const std::uint32_t* leaf, const std::uint32_t* key) {
-    std::uint32_t dims = leaf[0];
+std::uint32_t scan_block(const std::uint32_t* leaf, const LaneValues& values) {
     const std::uint32_t* rules = leaf + 1;
     const std::uint32_t* bounds = rules + block_slots + 1;
     constexpr std::uint32_t vectors = block_slots / 4;
     Lanes outside[vectors] = {}; // four slots per vector
     for (std::uint32_t lane = 0; lane < block_lanes; ++lane, bounds += 2 * block_slots) {
-        Lanes value = splat(key[dims >> (8 * lane) & 0xff]);
         // (key - flipped low) is key - low flipped: a signed compare with the flipped span decides.
         for (std::uint32_t v = 0; v < vectors; ++v)
-            outside[v] |= (value - load(bounds + 4 * v)) > load(bounds + block_slots + 4 * v);
+            outside[v] |= (values.lane[lane] - load(bounds + 4 * v)) > load(bounds + block_slots + 4 * v);
     }
     std::uint32_t inside = 0;
     for (std::uint32_t v = 0; v < vectors; ++v)
@@ -129,10 +140,23 @@ std::uint32_t first_match_in(const DecisionTable& table, const Tree* trees, cons
         while (!step(table, refs, key)) {
         }
     std::uint32_t best = no_match;
+    // Fixed lanes: the key's four lane values are spread once, before any leaf is known. (A constant of
+    // the table: the branch is always predicted.)
+    if (table.block_dimensions != per_leaf_dimensions) {
+        const LaneValues shared = lane_values(table.block_dimensions, key);
+        for (std::uint32_t t = 0; t < N; ++t) {
+            const std::uint32_t* leaf = table.leaves + (refs[t] & leaf_offset_mask);
+            std::uint32_t rule = __builtin_expect(refs[t] & row_leaf_bit, 0) ? scan_rows(table, leaf, key)
+                                                                             : scan_block(leaf, shared);
+            best = rule < best ? rule : best;
+        }
+        return best;
+    }
     for (std::uint32_t t = 0; t < N; ++t) {
         const std::uint32_t* leaf = table.leaves + (refs[t] & leaf_offset_mask);
-        std::uint32_t rule =
-            __builtin_expect(refs[t] & row_leaf_bit, 0) ? scan_rows(table, leaf, key) : scan_block(leaf, key);
+        std::uint32_t rule = __builtin_expect(refs[t] & row_leaf_bit, 0)
+                                 ? scan_rows(table, leaf, key)
+                                 : scan_block(leaf, lane_values(leaf[0], key));
         best = rule < best ? rule : best;
     }
     return best;

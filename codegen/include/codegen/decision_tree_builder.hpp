@@ -42,6 +42,7 @@ inline constexpr uint32_t block_slots = 4;
 inline constexpr uint32_t block_lanes = 4;
 inline constexpr uint32_t block_leaf_words = 1 + (block_slots + 1) + block_lanes * 2 * block_slots;
 inline constexpr uint32_t max_trees = 4;
+inline constexpr uint32_t per_leaf_dimensions = 0xffffffff;
 inline constexpr uint32_t bucket_words = 16;
 inline constexpr uint32_t bucket_parts = 7;
 inline constexpr uint32_t no_part = 0xffffffff;
@@ -98,6 +99,9 @@ struct DecisionTableData {
     uint32_t protocol_dimension = 0xffffffff;
     uint32_t trees_per_class = 0;
     uint32_t walk_steps = 0;
+    // Every block leaf's four lanes (dimensions, a byte each, in key order) when the key has at most four
+    // besides ip.protocol; else per_leaf_dimensions (each block leaf names its own in its word 0).
+    uint32_t block_dimensions = table_encoding::per_leaf_dimensions;
     std::vector<uint32_t> leaves;    // block and row leaves
     std::vector<uint32_t> leaf_refs; // the reference of every distinct leaf, by ascending offset
     std::vector<uint32_t> items;     // the row leaves' lists of checked dimensions

@@ -23,6 +23,7 @@ static_assert(table_encoding::unused_threshold == appliance::classifier::unused_
 static_assert(table_encoding::block_slots == appliance::classifier::block_slots);
 static_assert(table_encoding::block_lanes == appliance::classifier::block_lanes);
 static_assert(table_encoding::block_leaf_words == appliance::classifier::block_leaf_words);
+static_assert(table_encoding::per_leaf_dimensions == appliance::classifier::per_leaf_dimensions);
 static_assert(table_encoding::max_trees == appliance::classifier::max_trees);
 static_assert(table_encoding::protocol_class(17) == appliance::classifier::protocol_class(17));
 static_assert(table_encoding::bucket_words == appliance::classifier::bucket_words);
@@ -238,38 +239,44 @@ TEST(DecisionTreeEdges, ManyOverlappingRulesInOneRegion) {
     expect_first_match(boxes, d, keys);
 }
 
-TEST(DecisionTreeShape, LeavesStoreOnlyTheDimensionsTheyCheck) {
-    // Per protocol class one tree; every box of the TCP leaves covers the protocol (the region is TCP)
-    // so no leaf checks dimension 0, and rules on saddr alone check one dimension: lane 0 is saddr and
-    // the other lanes accept anything. (/25s: each /24 part of the hashed entry holds two, so its leaf
-    // checks saddr.)
+// The bounds a block leaf stores for a slot in a lane, unflipped.
+Interval lane_bounds(const uint32_t* words, uint32_t slot, uint32_t lane) {
+    using namespace codegen::table_encoding;
+    const uint32_t* lows = words + 1 + block_slots + 1 + lane * 2 * block_slots;
+    return {lows[slot] ^ sign_flip, (lows[slot] ^ sign_flip) + (lows[block_slots + slot] ^ sign_flip)};
+}
+
+// /25 sources (each /24 part of the hashed entry holds two, so its leaf checks saddr), any port.
+std::vector<Box> sources_of_25() {
     std::vector<Box> boxes;
     for (uint32_t r = 0; r < 64; ++r)
         boxes.push_back({r, {{6, 6}, {r * 128, r * 128 + 127}, {0, 65535}}});
+    return boxes;
+}
+
+TEST(DecisionTreeShape, BlockLeavesOfASmallKeyShareTheirLanes) {
+    // A key of ip.protocol and two more dimensions: every block leaf checks those two, saddr in lane 0 and
+    // the port in lane 1 (the boxes' own bounds, checked even where the region decides them), and the lanes
+    // after them accept anything; the table names the same lanes, so the lookup spreads the key once.
+    auto boxes = sources_of_25();
     auto data =
         build_decision_table(boxes, {{Field::IpProtocol, -1}, {Field::IpSaddr, -1}, {Field::TcpDport, -1}});
     using namespace codegen::table_encoding;
+    EXPECT_EQ(data.block_dimensions, 1u | 2u << 8);
     ASSERT_FALSE(leaf_list(data).empty());
     size_t checked = 0;
     for (auto leaf : leaf_list(data)) {
         ASSERT_FALSE(leaf.row);
         const uint32_t* words = data.leaves.data() + leaf.at;
+        EXPECT_EQ(words[0], data.block_dimensions);
         auto rules = leaf_rules(data, leaf);
-        bool empty = rules[0] == appliance::classifier::no_match;
-        EXPECT_EQ(words[0], empty ? 0u : 1u); // saddr in lane 0, dimension 0 (unused) in the others
         for (uint32_t slot = 0; slot < block_slots; ++slot) {
             bool used = rules[slot] != appliance::classifier::no_match;
             for (uint32_t lane = 0; lane < block_lanes; ++lane) {
-                const uint32_t* lows = words + 1 + block_slots + 1 + lane * 2 * block_slots;
-                if (lane == 0 && used) {
-                    const Interval& saddr = boxes[rules[slot]].bounds[1];
-                    EXPECT_EQ(lows[slot] ^ sign_flip, saddr.low);
-                    EXPECT_EQ(lows[block_slots + slot] ^ sign_flip, saddr.high - saddr.low);
-                    ++checked;
-                } else { // always inside
-                    EXPECT_EQ(lows[slot] ^ sign_flip, 0u);
-                    EXPECT_EQ(lows[block_slots + slot] ^ sign_flip, 0xffffffffu);
-                }
+                Interval expected{0, 0xffffffff}; // empty slots and unused lanes: always inside
+                if (used && lane < 2) expected = boxes[rules[slot]].bounds[1 + lane];
+                EXPECT_EQ(lane_bounds(words, slot, lane), expected) << "slot " << slot << " lane " << lane;
+                checked += used && lane == 0;
             }
         }
         EXPECT_EQ(words[1 + block_slots], appliance::classifier::no_match); // after the slots
@@ -277,6 +284,55 @@ TEST(DecisionTreeShape, LeavesStoreOnlyTheDimensionsTheyCheck) {
     EXPECT_GE(checked, 64u);
     EXPECT_EQ(lookup(data, {6, 5 * 128 + 3, 80}), 5u);
     EXPECT_EQ(lookup(data, {17, 5 * 128 + 3, 80}), appliance::classifier::no_match);
+}
+
+TEST(DecisionTreeShape, LeavesOfAWideKeyStoreOnlyTheDimensionsTheyCheck) {
+    // Five dimensions besides ip.protocol do not fit a block's four lanes: each leaf names the ones some
+    // box of it does not cover (here saddr alone, in lane 0), and the other lanes accept anything.
+    std::vector<Box> boxes;
+    for (auto& b : sources_of_25())
+        boxes.push_back(
+            {b.rule, {b.bounds[0], b.bounds[1], {0, 0xffffffff}, {0, 65535}, {0, 65535}, {0, 255}}});
+    std::vector<Dimension> wide{{Field::IpProtocol, -1}, {Field::IpSaddr, -1},  {Field::IpDaddr, -1},
+                                {Field::TcpSport, -1},   {Field::TcpDport, -1}, {Field::IpTtl, -1}};
+    auto data = build_decision_table(boxes, wide);
+    using namespace codegen::table_encoding;
+    EXPECT_EQ(data.block_dimensions, per_leaf_dimensions);
+    ASSERT_FALSE(leaf_list(data).empty());
+    for (auto leaf : leaf_list(data)) {
+        ASSERT_FALSE(leaf.row);
+        const uint32_t* words = data.leaves.data() + leaf.at;
+        auto rules = leaf_rules(data, leaf);
+        bool empty = rules[0] == appliance::classifier::no_match;
+        EXPECT_EQ(words[0], empty ? 0u : 1u); // saddr in lane 0, dimension 0 (unused) in the others
+        for (uint32_t slot = 0; slot < block_slots; ++slot)
+            for (uint32_t lane = 1; lane < block_lanes; ++lane)
+                EXPECT_EQ(lane_bounds(words, slot, lane), (Interval{0, 0xffffffff}));
+    }
+    EXPECT_EQ(lookup(data, {6, 5 * 128 + 3, 9, 1000, 80, 64}), 5u);
+    EXPECT_EQ(lookup(data, {17, 5 * 128 + 3, 9, 1000, 80, 64}), appliance::classifier::no_match);
+    std::mt19937_64 rng(14);
+    auto keys = probe_keys(rng, boxes, 3000);
+    for (auto& key : keys) // a packet's field never exceeds its dimension (a port is not 65536)
+        for (size_t d = 0; d < wide.size(); ++d)
+            key[d] = std::min(key[d], codegen::dimension_max(wide[d]));
+    expect_first_match(boxes, wide, keys);
+}
+
+TEST(DecisionTreeShape, LeavesThatCheckTheProtocolAreRowsWhenLanesAreFixed) {
+    // The "other" class holds every protocol but ICMP, TCP and UDP, so a leaf there whose boxes name one
+    // protocol must check ip.protocol, which is not one of the fixed lanes: such leaves are rows.
+    std::vector<Box> boxes;
+    for (uint32_t r = 0; r < 40; ++r)
+        boxes.push_back(
+            {r, {{47 + r % 3, 47 + r % 3}, {r << 20, (r << 20) | 0xfffff}, {0, 0xffffffff}, {0, 65535}}});
+    auto data = build_decision_table(boxes, dims());
+    EXPECT_NE(data.block_dimensions, codegen::table_encoding::per_leaf_dimensions);
+    EXPECT_GT(data.row_leaves(), 0u);
+    EXPECT_EQ(lookup(data, {48, (1u << 20) + 5, 0, 0}), 1u);
+    EXPECT_EQ(lookup(data, {47, (1u << 20) + 5, 0, 0}), appliance::classifier::no_match);
+    std::mt19937_64 rng(15);
+    expect_first_match(boxes, dims(), probe_keys(rng, boxes, 3000));
 }
 
 TEST(DecisionTreeShape, LeavesBeyondABlockAreRows) {

@@ -22,6 +22,7 @@ namespace classifier = appliance::classifier;
 // fn_0_drop_invalid_t0: rules firewall.nacl:42:9 .. firewall.nacl:42:9: 1 rules, 1 boxes over (ct.state); 1 trees, 0 nodes, 1 leaves holding 1 boxes, depth <= 0.
 // Leaves: a block of 4 box slots x 4 checked dimensions (the dimensions, the slots' rules, then per
 // dimension the slots' lows and spans, top bit flipped) or, marked in the reference, rows of boxes.
+// Every block checks the same four dimensions (the table's block_dimensions).
 // Nodes: one 16-word line each. Every lookup takes 0 node steps in each of its class's 1 trees.
 constexpr std::uint32_t fn_0_drop_invalid_t0_leaves[] = {
     0x0, 0x0, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0x80000003, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff,
@@ -36,7 +37,7 @@ alignas(64) constexpr std::uint32_t fn_0_drop_invalid_t0_entries[] = {
     0x80000000,
 };
 constexpr classifier::Tree fn_0_drop_invalid_t0_trees[] = {{0, 0, 0, 0, 0, 0, 0}};
-constexpr classifier::DecisionTable fn_0_drop_invalid_t0 = {1, classifier::no_dimension, 1, 0, fn_0_drop_invalid_t0_leaves, fn_0_drop_invalid_t0_items, fn_0_drop_invalid_t0_nodes, fn_0_drop_invalid_t0_entries, fn_0_drop_invalid_t0_trees};
+constexpr classifier::DecisionTable fn_0_drop_invalid_t0 = {1, classifier::no_dimension, 1, 0, 0x0, fn_0_drop_invalid_t0_leaves, fn_0_drop_invalid_t0_items, fn_0_drop_invalid_t0_nodes, fn_0_drop_invalid_t0_entries, fn_0_drop_invalid_t0_trees};
 constexpr Decision fn_0_drop_invalid_t0_decisions[] = {
     {Verdict::Drop, 0}, // 0: firewall.nacl:42:9
 };
@@ -64,7 +65,7 @@ alignas(64) constexpr std::uint32_t fn_1_forward_policy_t1_entries[] = {
     0x80000000, 0x80000026, 0x0, 0x800000e4,
 };
 constexpr classifier::Tree fn_1_forward_policy_t1_trees[] = {{0, 0, 0, 0, 0, 0, 0}, {0, 0, 0, 0, 0, 0, 1}, {0, 0, 0, 0, 0, 0, 2}, {0, 0, 0, 0, 0, 0, 3}};
-constexpr classifier::DecisionTable fn_1_forward_policy_t1 = {6, 0, 1, 1, fn_1_forward_policy_t1_leaves, fn_1_forward_policy_t1_items, fn_1_forward_policy_t1_nodes, fn_1_forward_policy_t1_entries, fn_1_forward_policy_t1_trees};
+constexpr classifier::DecisionTable fn_1_forward_policy_t1 = {6, 0, 1, 1, classifier::per_leaf_dimensions, fn_1_forward_policy_t1_leaves, fn_1_forward_policy_t1_items, fn_1_forward_policy_t1_nodes, fn_1_forward_policy_t1_entries, fn_1_forward_policy_t1_trees};
 constexpr Decision fn_1_forward_policy_t1_decisions[] = {
     {Verdict::Accept, 2}, // 0: firewall.nacl:49:9
     {Verdict::Drop, 4}, // 1: firewall.nacl:53:9
@@ -78,11 +79,12 @@ constexpr LogArg log_0[] = {{"banned host ", FieldId::IpSaddr}, {nullptr, FieldI
 // fn_2_protect_appliance_t2: rules firewall.nacl:78:9 .. firewall.nacl:87:13: 3 rules, 3 boxes over (ip.protocol, ip.saddr, dport, icmp.type, ct.state); 4 trees, 0 nodes, 3 leaves holding 5 boxes, depth <= 0.
 // Leaves: a block of 4 box slots x 4 checked dimensions (the dimensions, the slots' rules, then per
 // dimension the slots' lows and spans, top bit flipped) or, marked in the reference, rows of boxes.
+// Every block checks the same four dimensions (the table's block_dimensions).
 // Nodes: one 16-word line each. Every lookup takes 0 node steps in each of its class's 1 trees.
 constexpr std::uint32_t fn_2_protect_appliance_t2_leaves[] = {
-    0x4, 0x0, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0x80000001, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff,
-    0x403, 0x0, 0x1, 0xffffffff, 0xffffffff, 0xffffffff, 0x80000000, 0x80000008, 0x80000000, 0x80000000, 0x800000ff, 0x80000000, 0x7fffffff, 0x7fffffff, 0x80000001, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000004, 0x7fffffff, 0x7fffffff, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff,
-    0x40201, 0x0, 0x2, 0xffffffff, 0xffffffff, 0xffffffff, 0x80000000, 0x8a000005, 0x80000000, 0x80000000, 0x7fffffff, 0x80000001, 0x7fffffff, 0x7fffffff, 0x80000000, 0x80000016, 0x80000000, 0x80000000, 0x8000ffff, 0x80000000, 0x7fffffff, 0x7fffffff, 0x80000001, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000004, 0x7fffffff, 0x7fffffff, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff,
+    0x4030201, 0x0, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x8000ffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x800000ff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x80000001, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x7fffffff, 0x7fffffff, 0x7fffffff,
+    0x4030201, 0x0, 0x1, 0xffffffff, 0xffffffff, 0xffffffff, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x8000ffff, 0x8000ffff, 0x7fffffff, 0x7fffffff, 0x80000000, 0x80000008, 0x80000000, 0x80000000, 0x800000ff, 0x80000000, 0x7fffffff, 0x7fffffff, 0x80000001, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000004, 0x7fffffff, 0x7fffffff,
+    0x4030201, 0x0, 0x2, 0xffffffff, 0xffffffff, 0xffffffff, 0x80000000, 0x8a000005, 0x80000000, 0x80000000, 0x7fffffff, 0x80000001, 0x7fffffff, 0x7fffffff, 0x80000000, 0x80000016, 0x80000000, 0x80000000, 0x8000ffff, 0x80000000, 0x7fffffff, 0x7fffffff, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x800000ff, 0x800000ff, 0x7fffffff, 0x7fffffff, 0x80000001, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000004, 0x7fffffff, 0x7fffffff,
 };
 constexpr std::uint32_t fn_2_protect_appliance_t2_items[] = {
     0x0,
@@ -94,7 +96,7 @@ alignas(64) constexpr std::uint32_t fn_2_protect_appliance_t2_entries[] = {
     0x80000000, 0x80000026, 0x8000004c, 0x80000000,
 };
 constexpr classifier::Tree fn_2_protect_appliance_t2_trees[] = {{0, 0, 0, 0, 0, 0, 0}, {0, 0, 0, 0, 0, 0, 1}, {0, 0, 0, 0, 0, 0, 2}, {0, 0, 0, 0, 0, 0, 3}};
-constexpr classifier::DecisionTable fn_2_protect_appliance_t2 = {5, 0, 1, 0, fn_2_protect_appliance_t2_leaves, fn_2_protect_appliance_t2_items, fn_2_protect_appliance_t2_nodes, fn_2_protect_appliance_t2_entries, fn_2_protect_appliance_t2_trees};
+constexpr classifier::DecisionTable fn_2_protect_appliance_t2 = {5, 0, 1, 0, 0x4030201, fn_2_protect_appliance_t2_leaves, fn_2_protect_appliance_t2_items, fn_2_protect_appliance_t2_nodes, fn_2_protect_appliance_t2_entries, fn_2_protect_appliance_t2_trees};
 constexpr Decision fn_2_protect_appliance_t2_decisions[] = {
     {Verdict::Accept, 10}, // 0: firewall.nacl:78:9
     {Verdict::Accept, 11}, // 1: firewall.nacl:82:13
