@@ -103,8 +103,8 @@ struct Tree {
 // four lanes: those dimensions, in key order (unused lanes: dimension 0, always inside), packed one byte
 // each in DecisionTable::block_dimensions and in each block leaf's word 0. The lookup then spreads the
 // key's four values once per packet instead of once per leaf, and a leaf check does not wait for its own
-// word 0 (fw 1,000 rules 33.8-34.5 -> 32.2 ns, 10,000 rules 47.6 -> 44.8 ns and in cache 37.3-38.6 -> 33.7
-// ns; classifier.md, round 7).
+// word 0 (`codegen_classifier_bench`, fw 1,000 rules 33.8-34.5 -> 32.2 ns, 10,000 rules 47.6 -> 44.8 ns and
+// in cache 37.3-38.6 -> 33.7 ns; Google Benchmark at 10,000 rules within its noise; classifier.md, round 7).
 // A leaf of such a table that must check ip.protocol (a class of several protocols) is a row leaf.
 // Otherwise block_dimensions is per_leaf_dimensions and each block leaf's word 0 names its own lanes.
 inline constexpr std::uint32_t per_leaf_dimensions = 0xffffffff;
