@@ -15,6 +15,15 @@ namespace cls = table_encoding;
 constexpr uint32_t kNoMatch = 0xffffffff;
 constexpr uint32_t kMaxTrees = 4; // appliance::classifier::max_trees
 
+// A block's lanes as stored in its word 0 (and in a table's block_dimensions): one byte per dimension,
+// lane 0 lowest; lanes past the list check dimension 0.
+uint32_t pack_lanes(const std::vector<uint32_t>& dimensions) {
+    uint32_t packed = 0;
+    for (size_t lane = 0; lane < dimensions.size(); ++lane)
+        packed |= dimensions[lane] << (8 * lane);
+    return packed;
+}
+
 struct Builder {
     const std::vector<Box>& boxes;
     size_t dims;
@@ -98,8 +107,7 @@ struct Builder {
     std::vector<uint32_t> block_leaf(const std::vector<uint32_t>& list,
                                      const std::vector<uint32_t>& checked) const {
         std::vector<uint32_t> words(cls::block_leaf_words, 0);
-        for (size_t lane = 0; lane < checked.size(); ++lane)
-            words[0] |= checked[lane] << (8 * lane);
+        words[0] = pack_lanes(checked);
         for (uint32_t slot = 0; slot <= cls::block_slots; ++slot)
             words[1 + slot] = slot < list.size() ? boxes[list[slot]].rule : kNoMatch;
         for (uint32_t lane = 0; lane < cls::block_lanes; ++lane) {
@@ -638,14 +646,12 @@ DecisionTableData build_decision_table(const std::vector<Box>& boxes, const std:
     Builder builder{boxes, dims.size(), options, out, {}, {}, SIZE_MAX, false, {}};
     // Fixed lanes when the dimensions besides ip.protocol fit in a block's lanes (the classes decide the
     // protocol, so only a leaf of several protocols checks it, as rows).
+    std::vector<uint32_t> lanes;
     for (uint32_t d = 0; d < dims.size(); ++d)
-        if (d != out.protocol_dimension) builder.fixed_lanes.push_back(d);
-    if (builder.fixed_lanes.empty() || builder.fixed_lanes.size() > cls::block_lanes) {
-        builder.fixed_lanes.clear();
-    } else {
-        out.block_dimensions = 0;
-        for (size_t lane = 0; lane < builder.fixed_lanes.size(); ++lane)
-            out.block_dimensions |= builder.fixed_lanes[lane] << (8 * lane);
+        if (d != out.protocol_dimension) lanes.push_back(d);
+    if (!lanes.empty() && lanes.size() <= cls::block_lanes) {
+        out.block_dimensions = pack_lanes(lanes);
+        builder.fixed_lanes = std::move(lanes);
     }
     Builder::Region full;
     for (auto& d : dims)
