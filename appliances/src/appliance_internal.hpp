@@ -3,6 +3,7 @@
 #pragma once
 
 #include "appliance/appliance.hpp"
+#include "appliance/classifier/decision_tree.hpp"
 
 namespace appliance {
 
@@ -108,6 +109,20 @@ public:
 private:
     Appliance& appliance_;
     Appliance::PacketState& state_;
+};
+
+// The header fields of a RulePacket (addresses, TTL, ports, TCP flags, ICMP type and code) from `ip`.
+void read_headers(const net::wire::Ipv4View& ip, RulePacket& rp);
+
+// The forward chain's prepared lookups for the burst the stack is working through: entry i belongs to
+// frames[i] (by buffer), in the order the stack takes them.
+struct Appliance::BurstState {
+    static constexpr std::size_t capacity = net::PacketBatch::capacity;
+    std::array<RulePacket, capacity> packets{};
+    std::array<classifier::PreparedMatch, capacity> prepared{};
+    std::array<const net::PacketBuffer*, capacity> frames{};
+    std::size_t count = 0;
+    std::size_t next = 0; // the first entry no packet has taken yet
 };
 
 } // namespace appliance

@@ -111,6 +111,11 @@ void Appliance::report(std::uint32_t data, std::string_view name) {
                 .add_number(p[hook_index(Hook::Forward)]);
             t.add(", output ").add_number(p[hook_index(Hook::Output)]).add(", postrouting ");
             t.add_number(p[hook_index(Hook::Postrouting)]);
+            if (forward_prepare_ != nullptr)
+                t.add("; forward lookups prepared ")
+                    .add_number(counters_.prepared_lookups)
+                    .add(", used ")
+                    .add_number(counters_.prepared_used);
         });
         line([&](Text& t) { report_conntrack(t); });
         line([&](Text& t) { report_rules(t); });

@@ -1,6 +1,8 @@
 // Classifier microbenchmark (issue 6): the forward chain of a generated rule set, compiled by `naclc emit
 // cpp` and by `naclc emit cpp --linear` (the plain if-chain reference), timed on the rule set's trace with
 // Google Benchmark, next to an empty chain (the floor: reading the next packet and the indirect call).
+// `compiled` runs as the appliance does, in bursts of 32 whose large-table lookups are prepared together
+// (appliance::PrepareFunction); `compiled_one` one packet at a time without them.
 //
 //   classifier_bench_N --trace FILE.trace [Google Benchmark flags]
 //
@@ -9,6 +11,7 @@
 // anything, every packet of the trace goes through both chains: their verdicts and deciding rules must agree,
 // and the verdicts must be the trace's expectations (bench/ruleset/generate.py's first-match evaluator); on
 // any difference the program prints the first ones and exits 1.
+#include "appliance/classifier/decision_tree.hpp"
 #include "appliance/config.hpp"
 #include "appliance/rule_packet.hpp"
 
@@ -126,11 +129,30 @@ bool load_trace(const char* path) {
     return header && !trace.empty();
 }
 
-appliance::ChainFunction forward_chain(const appliance::Config& config) {
+const appliance::ChainConfig* forward_chain(const appliance::Config& config) {
     for (auto& c : config.chains)
-        if (c.hook == appliance::Hook::Forward) return c.function;
+        if (c.hook == appliance::Hook::Forward) return &c;
     return nullptr;
 }
+
+// The runtime's bursts (a NIC's receive batch): the chain's table looked up for the whole burst ahead
+// (when the chain has a prepare function), then the chain for each packet, in order.
+constexpr std::size_t burst = 32;
+
+struct Burst {
+    std::array<RulePacket, burst> packets;
+    std::array<appliance::classifier::PreparedMatch, burst> prepared;
+
+    // Packets first .. first + burst of the trace (wrapping), prepared as the runtime prepares them.
+    void load(const appliance::ChainConfig& chain, size_t first) {
+        for (size_t b = 0; b < burst; ++b)
+            packets[b] = trace[(first + b) % trace.size()].packet;
+        if (chain.prepare == nullptr) return;
+        chain.prepare(packets, prepared.data());
+        for (size_t b = 0; b < burst; ++b)
+            packets[b].prepared = &prepared[b];
+    }
+};
 
 [[gnu::noinline]] Decision empty_chain(RulePacket& packet, ActionSink& actions) {
     benchmark::DoNotOptimize(packet);
@@ -142,13 +164,22 @@ const char* name(Verdict v) {
     return v == Verdict::Accept ? "accept" : v == Verdict::Drop ? "drop" : "reject";
 }
 
-// Every packet through both chains; they must agree with each other (verdict and rule) and with the trace.
-bool verify(appliance::ChainFunction compiled, appliance::ChainFunction linear) {
+// Every packet through both chains, the compiled one in prepared bursts and one at a time; they must agree
+// with each other (verdict and rule) and with the trace.
+bool verify(const appliance::ChainConfig& compiled, appliance::ChainFunction linear) {
     NullSink sink;
     size_t bad = 0;
+    Burst bursts;
     for (size_t i = 0; i < trace.size(); ++i) {
+        if (i % burst == 0) bursts.load(compiled, i);
         RulePacket a = trace[i].packet, b = trace[i].packet;
-        Decision dc = compiled(a, sink), dl = linear(b, sink);
+        Decision dc = compiled.function(a, sink), dl = linear(b, sink);
+        Decision dp = compiled.function(bursts.packets[i % burst], sink);
+        if (dp.verdict != dc.verdict || dp.rule != dc.rule) {
+            if (++bad <= 10)
+                std::fprintf(stderr, "packet %zu: compiled %s (rule %u), prepared %s (rule %u)\n", i,
+                             name(dc.verdict), dc.rule, name(dp.verdict), dp.rule);
+        }
         if (dc.verdict != dl.verdict || dc.rule != dl.rule || dc.verdict != trace[i].expect) {
             if (++bad <= 10)
                 std::fprintf(stderr,
@@ -157,8 +188,11 @@ bool verify(appliance::ChainFunction compiled, appliance::ChainFunction linear) 
                              trace[i].rule);
         }
     }
-    std::fprintf(stderr, "verdicts: %zu packets, %zu differences between compiled, linear and the trace\n",
-                 trace.size(), bad);
+    std::fprintf(
+        stderr,
+        "verdicts: %zu packets, %zu differences between compiled (one at a time and in prepared bursts: "
+        "%s), linear and the trace\n",
+        trace.size(), bad, compiled.prepare ? "prepared" : "no prepare function");
     return bad == 0;
 }
 
@@ -174,6 +208,22 @@ void run_chain(benchmark::State& state, appliance::ChainFunction chain) {
     }
     state.SetItemsProcessed(state.iterations());
     state.counters["packets"] = double(n);
+}
+
+void run_bursts(benchmark::State& state, const appliance::ChainConfig* chain) {
+    NullSink sink;
+    Burst bursts;
+    size_t i = 0;
+    for (auto _ : state) {
+        bursts.load(*chain, i);
+        for (RulePacket& p : bursts.packets) {
+            Decision d = chain->function(p, sink);
+            benchmark::DoNotOptimize(d);
+        }
+        i = (i + burst) % trace.size();
+    }
+    state.SetItemsProcessed(state.iterations() * std::int64_t{burst});
+    state.counters["packets"] = double(trace.size());
 }
 
 } // namespace
@@ -196,10 +246,12 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "no forward chain in the generated code\n");
         return 1;
     }
-    if (!verify(compiled, linear)) return 1;
+    if (!verify(*compiled, linear->function)) return 1;
     benchmark::RegisterBenchmark("chain/empty", run_chain, &empty_chain);
-    benchmark::RegisterBenchmark("chain/compiled", run_chain, compiled);
-    benchmark::RegisterBenchmark("chain/linear", run_chain, linear);
+    // As the appliance runs it: in bursts, prepared when the chain has a prepare function.
+    benchmark::RegisterBenchmark("chain/compiled", run_bursts, compiled);
+    benchmark::RegisterBenchmark("chain/compiled_one", run_chain, compiled->function);
+    benchmark::RegisterBenchmark("chain/linear", run_chain, linear->function);
     int count = int(rest.size());
     benchmark::Initialize(&count, rest.data());
     benchmark::RunSpecifiedBenchmarks();

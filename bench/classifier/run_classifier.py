@@ -107,7 +107,7 @@ def main():
                 if bm["aggregate_name"] == "stddev":
                     continue
                 row.setdefault(name, {})[bm["aggregate_name"]] = per_packet
-        print(f"{n} rules: " + ", ".join(f"{k} {row[k]['median']:.1f} ns" for k in ("empty", "compiled", "linear")
+        print(f"{n} rules: " + ", ".join(f"{k} {row[k]['median']:.1f} ns" for k in ("empty", "compiled", "compiled_one", "linear")
                                          if k in row), flush=True)
     result = {"rows": rows, "args": vars(args), "seconds": round(time.monotonic() - start, 1)}
     result["markdown"] = markdown(rows, args)

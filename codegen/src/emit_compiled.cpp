@@ -136,6 +136,26 @@ struct CompiledWriter {
                   : hex(data.block_dimensions)) +
              ", " + name + "_leaves, " + name + "_items, " + name + "_nodes, " + name + "_entries, " + name +
              "_trees};\n";
+        const uint64_t bytes =
+            (data.leaves.size() + data.items.size() + data.nodes.size() + data.entries.size()) * 4 +
+            data.trees.size() * sizeof(uint32_t) * 7;
+        const bool prepared =
+            dims.size() <= table_encoding::prepared_key_words && bytes >= options.prepare_min_bytes;
+        if (prepared) {
+            t += "// " + name + " looked up for a burst ahead of the chain (" + std::to_string(bytes / 1024) +
+                 " KiB: a lookup waits for memory).\n";
+            t += "[[maybe_unused]] void " + name +
+                 "_prepare(std::span<const RulePacket> packets, classifier::PreparedMatch* out) {\n";
+            t += "    for (std::size_t i = 0; i < packets.size(); ++i) {\n";
+            t += "        const RulePacket& p = packets[i];\n";
+            t += "        out[i] = {&" + name + ", classifier::no_match, 0, {";
+            for (size_t i = 0; i < dims.size(); ++i)
+                t += (i ? ", " : "") + read_dimension(dims[i]);
+            t += "}};\n    }\n";
+            t += "    classifier::prepare_matches(" + name + ", out, packets.size());\n}\n";
+            PreparedTable& best = out.prepared[symbol];
+            if (bytes > best.bytes) best = {name + "_prepare", bytes};
+        }
         // What each rule of the table decides, with its source.
         t += "constexpr Decision " + name + "_decisions[] = {\n";
         bool effects = false;
@@ -154,7 +174,8 @@ struct CompiledWriter {
         for (size_t i = 0; i < dims.size(); ++i)
             code += (i ? ", " : "") + read_dimension(dims[i]);
         code += "};\n";
-        code += "        const std::uint32_t m = classifier::first_match(" + name + ", key);\n";
+        code += "        const std::uint32_t m = classifier::first_match(" + name + ", key" +
+                (prepared ? ", p.prepared" : "") + ");\n";
         code += "        if (m != classifier::no_match) {\n";
         if (effects) {
             code += "            switch (m) {\n";

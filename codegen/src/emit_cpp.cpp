@@ -44,8 +44,19 @@ std::string array(std::string& text, const std::string& type, const std::string&
     return name;
 }
 
-std::string config_data(const nacl::ir::Program& program, const std::vector<RuleEntry>& rules,
-                        const std::string& ns) {
+// The prepare function of a chain: its functions' largest prepared table (emit_compiled.cpp), if any.
+std::string chain_prepare(const nacl::ir::Program& program, const nacl::ir::Chain& chain,
+                          const std::map<std::string, PreparedTable>& prepared) {
+    PreparedTable best;
+    for (auto& entry : chain.functions) {
+        auto it = prepared.find(function_symbol(program, entry.function));
+        if (it != prepared.end() && it->second.bytes > best.bytes) best = it->second;
+    }
+    return best.symbol;
+}
+
+std::string config_data(const nacl::ir::Program& program, const FunctionOutput& out, const std::string& ns) {
+    const std::vector<RuleEntry>& rules = out.rules;
     std::string t = "// ---- The appliance ----\n\n";
     std::vector<std::string> rows;
     for (auto& i : program.interfaces) {
@@ -78,10 +89,11 @@ std::string config_data(const nacl::ir::Program& program, const std::vector<Rule
     rows.clear();
     for (auto& c : program.chains) {
         std::string symbol = "chain_" + std::to_string(rows.size());
+        std::string prepare = chain_prepare(program, c, out.prepared);
         rows.push_back("{appliance::Hook::" + std::string(hook_name(c.hook)) + ", " +
                        (c.iface.empty() ? "appliance::no_iface"
                                         : iface_index(program, c.iface) + " /* " + c.iface + " */") +
-                       ", " + symbol + "}");
+                       ", " + symbol + (prepare.empty() ? "" : ", " + prepare) + "}");
     }
     std::string chains = array(t, "appliance::ChainConfig", "chains", rows);
 
@@ -195,7 +207,7 @@ EmitResult emit_cpp(const nacl::ir::Program& program, const EmitOptions& options
     if (!out.tables.text.empty()) text += "// ---- Data of the rules ----\n\n" + out.tables.text + "\n";
     text += "// ---- Functions ----\n\n" + out.code;
     text += chain_functions(program);
-    text += config_data(program, out.rules, options.exported_namespace);
+    text += config_data(program, out, options.exported_namespace);
     // Every top-level function by name, for `naclc test` (the image's linker drops them).
     text += "extern const char* const function_names[];\n";
     text += "extern const appliance::ChainFunction function_entries[];\n";

@@ -5,13 +5,21 @@
 #include "codegen/emit_cpp.hpp"
 #include "cpp_writer.hpp"
 
+#include <map>
 #include <string>
 
 namespace codegen {
 
+// A table's prepare function (appliance::PrepareFunction) and the size of the table.
+struct PreparedTable {
+    std::string symbol;
+    uint64_t bytes = 0;
+};
+
 struct FunctionOutput {
-    std::string code; // the functions
-    Tables tables;    // their data (log arguments, sets, decision tables)
+    std::string code;                              // the functions
+    std::map<std::string, PreparedTable> prepared; // per function symbol: its largest prepared table
+    Tables tables;                                 // their data (log arguments, sets, decision tables)
     std::vector<RuleEntry> rules;
     EmitStats stats;
 };

@@ -1,5 +1,5 @@
 // codegen_classifier_bench FILE.nacl [--packets N] [--repeat R] [--threshold T] [--leaf N] [--wide-bits B]
-// [--merge P] [--steps-percent P] [--cut-bits B] [--cut-gain G] [--cut-copies P]
+// [--merge P] [--steps-percent P] [--cut-bits B] [--cut-gain G] [--cut-copies P] [--batch N]
 //
 // A quick host microbenchmark of the rule compiler: compiles FILE, takes the largest decision-table run
 // of its functions, builds the tables (timed) and looks up a ClassBench-style trace (points inside the
@@ -63,13 +63,14 @@ int main(int argc, char** argv) {
                      argv[0]);
         return 2;
     }
-    size_t packets = 1'000'000, repeat = 7;
+    size_t packets = 1'000'000, repeat = 7, batch = 0;
     codegen::RunOptions runs;
     codegen::TreeOptions tree;
     for (int i = 2; i + 1 < argc; i += 2) {
         std::string opt = argv[i];
         if (opt == "--packets") packets = std::stoul(argv[i + 1]);
         if (opt == "--repeat") repeat = std::stoul(argv[i + 1]);
+        if (opt == "--batch") batch = std::stoul(argv[i + 1]);
         if (opt == "--leaf") tree.leaf_size = static_cast<uint32_t>(std::stoul(argv[i + 1]));
         if (opt == "--wide-bits") tree.wide_bits = static_cast<uint32_t>(std::stoul(argv[i + 1]));
         if (opt == "--merge") tree.merge_budget_percent = static_cast<uint32_t>(std::stoul(argv[i + 1]));
@@ -140,13 +141,33 @@ int main(int argc, char** argv) {
         }
         matched += got != appliance::classifier::no_match;
     }
+    // --batch N: the trace in bursts of N prepared lookups (prepare_matches), as the appliance does for
+    // a burst it receives; the prepared answers must be the one-key lookup's on the whole trace.
+    if (dims > appliance::classifier::prepared_key_words) batch = 0;
+    std::vector<appliance::classifier::PreparedMatch> prepared(batch ? packets : 0);
+    for (size_t p = 0; p < prepared.size(); ++p) {
+        prepared[p].table = &table;
+        std::copy_n(&keys[p * dims], dims, prepared[p].key);
+    }
+    appliance::classifier::prepare_matches(table, prepared.data(), prepared.size());
+    for (size_t p = 0; p < prepared.size(); ++p)
+        if (prepared[p].match != appliance::classifier::first_match(table, &keys[p * dims])) {
+            std::fprintf(stderr, "PREPARED MISMATCH at packet %zu\n", p);
+            return 1;
+        }
     std::vector<double> times;
     volatile uint32_t sink = 0;
     for (size_t r = 0; r < repeat; ++r) {
         double cpu = thread_seconds();
         uint32_t acc = 0;
-        for (size_t p = 0; p < packets; ++p)
-            acc += appliance::classifier::first_match(table, &keys[p * dims]);
+        if (batch)
+            for (size_t p = 0; p < packets; p += batch) {
+                appliance::classifier::prepare_matches(table, &prepared[p], std::min(batch, packets - p));
+                acc += prepared[p].match;
+            }
+        else
+            for (size_t p = 0; p < packets; ++p)
+                acc += appliance::classifier::first_match(table, &keys[p * dims]);
         sink = sink + acc;
         times.push_back((thread_seconds() - cpu) * 1e9 / double(packets));
     }

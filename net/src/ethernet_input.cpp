@@ -8,6 +8,7 @@ void Stack::poll_nic(Interface& nic_if) {
     for (std::size_t round = 0; round < config_.rx_batches_per_poll; ++round) {
         rx_batch_.clear();
         const std::size_t n = nic_if.nic_.receive(rx_batch_);
+        hooks_.run_burst(nic_if, {rx_batch_.begin(), rx_batch_.size()});
         for (std::size_t i = 0; i < rx_batch_.size(); ++i) {
             if (rx_batch_[i]) ethernet_input(nic_if, std::move(rx_batch_[i]));
         }

@@ -44,6 +44,8 @@ struct ApplianceCounters {
     std::uint64_t syslogs = 0;
     std::uint64_t syslog_recursion = 0; // syslog(...) for the appliance's own syslog datagrams: skipped
     std::uint64_t unknown_rule = 0;     // rule indices outside the rule table
+    std::uint64_t prepared_lookups = 0; // forward-chain table lookups done ahead for received bursts
+    std::uint64_t prepared_used = 0;    // of them, answers the chain took (the packet's key was the guess)
 };
 
 class Appliance {
@@ -106,6 +108,11 @@ private:
     template <net::HookPoint P>
     static net::Verdict hook(void* self, net::PacketInfo& info);
     net::Verdict on_packet(net::HookPoint point, net::PacketInfo& info);
+    // A received burst (firewall/prepare.cpp): the forward chain's large table looked up for all of it.
+    struct BurstState;
+    static void burst_hook(void* self, const net::Interface& in, std::span<const net::PacketPtr> frames);
+    void on_burst(const net::Interface& in, std::span<const net::PacketPtr> frames);
+    classifier::PreparedMatch* prepared_for(const net::PacketInfo& info);
     bool track(PacketState& s);
     conntrack::Entry* entry_of(const PacketState& s) const;
     Decision run_chains(PacketState& s, RulePacket& rp);
@@ -151,6 +158,8 @@ private:
     std::array<std::uint8_t, net::Stack::max_interfaces> iface_of_net_{}; // net index -> Iface, no_iface
     std::unique_ptr<ChainFunction[]> chain_functions_;
     ChainList forward_chain_;
+    PrepareFunction forward_prepare_ = nullptr; // the forward chain's first prepare function
+    std::unique_ptr<BurstState> burst_;         // allocated when there is one
     std::unique_ptr<std::uint64_t[]> rule_hits_;
 
     std::unique_ptr<conntrack::ConntrackTable> table_;

@@ -41,6 +41,7 @@ struct ChainConfig {
     Hook hook = Hook::Forward;
     std::uint8_t iface = no_iface; // the Iface whose hook this is; no_iface for the Gateway's forward chain
     ChainFunction function = nullptr;
+    PrepareFunction prepare = nullptr; // when the chain has a table large enough to look up bursts ahead
 };
 
 struct ProtocolTimeouts {

@@ -12,6 +12,10 @@
 
 namespace appliance {
 
+namespace classifier {
+struct PreparedMatch;
+}
+
 // The values of the IR's CtState, in its order.
 enum class CtState : std::uint8_t { New, Established, Related, Invalid, Untracked };
 
@@ -76,6 +80,8 @@ struct RulePacket {
     std::uint8_t iif = no_iface; // Iface index in the IR's interface order
     std::uint8_t oif = no_iface;
     std::span<const std::byte> ip_header; // the IPv4 datagram from its first byte (header + what follows)
+    // A lookup the runtime did ahead for this packet's burst (its chain's PrepareFunction), or null.
+    classifier::PreparedMatch* prepared = nullptr;
 
     // Any field, hot or not (defined in appliances/src/rule_packet.cpp, bounds-checked; 0 when absent).
     std::uint64_t get(FieldId f) const;
@@ -118,6 +124,12 @@ struct Decision {
 // A generated chain: runs its functions in order (first-match inside each), returns at the first drop or
 // reject, or after the last function.
 using ChainFunction = Decision (*)(RulePacket& packet, ActionSink& actions);
+
+// Emitted for a chain with a large decision table: looks up that table for a burst of packets at once
+// (out[i] for packets[i], interleaved: classifier::prepare_matches), before the chain runs for each of them
+// with RulePacket::prepared pointing at its entry. The packets may be the runtime's guesses: the chain
+// takes a prepared answer only for the key it was prepared for.
+using PrepareFunction = void (*)(std::span<const RulePacket> packets, classifier::PreparedMatch* out);
 
 // Emitted by codegen next to the chains: where each rule index comes from.
 struct RuleInfo {

@@ -29,6 +29,7 @@ void Appliance::install_hooks() {
     h.set(net::HookPoint::Forward, &hook<net::HookPoint::Forward>, this);
     h.set(net::HookPoint::Output, &hook<net::HookPoint::Output>, this);
     h.set(net::HookPoint::Postrouting, &hook<net::HookPoint::Postrouting>, this);
+    if (forward_prepare_ != nullptr) h.set_burst(&burst_hook, this);
     hooks_installed_ = true;
 }
 
@@ -84,7 +85,9 @@ net::Verdict Appliance::on_packet(net::HookPoint point, net::PacketInfo& info) {
 
     RulePacket rp;
     fill_rule_packet(s, rp);
+    if (point == net::HookPoint::Forward) rp.prepared = prepared_for(info);
     const Decision d = run_chains(s, rp);
+    if (rp.prepared != nullptr && rp.prepared->used != 0) ++counters_.prepared_used;
     if (d.verdict != Verdict::Accept) return refuse(s, d.verdict);
     if (s.nat_failed) {
         ++counters_.nat_refused;
@@ -200,7 +203,10 @@ void Appliance::fill_rule_packet(const PacketState& s, RulePacket& rp) const {
 }
 
 void Appliance::refresh_rule_packet(const PacketState& s, RulePacket& rp) const {
-    const net::wire::Ipv4View& ip = s.info.ip;
+    read_headers(s.info.ip, rp);
+}
+
+void read_headers(const net::wire::Ipv4View& ip, RulePacket& rp) {
     rp.saddr = ip.src().value;
     rp.daddr = ip.dst().value;
     rp.ttl = ip.ttl();

@@ -25,6 +25,7 @@ Appliance::~Appliance() {
     if (hooks_installed_) {
         for (std::size_t p = 0; p < net::hook_point_count; ++p)
             stack_.hooks().clear(static_cast<net::HookPoint>(p));
+        stack_.hooks().set_burst(nullptr, nullptr);
         stack_.on_address_change({});
     }
     if (timers_) {
@@ -88,6 +89,17 @@ bool Appliance::set_up_chains() {
         if (config_.ifaces[i].conntrack || config_.ifaces[i].masquerade) ifaces_[i].tracked = true;
     }
     forward_chain_ = collect(Hook::Forward, no_iface);
+    for (const ChainConfig& c : config_.chains) {
+        if (c.hook == Hook::Forward && c.prepare != nullptr && forward_prepare_ == nullptr)
+            forward_prepare_ = c.prepare;
+    }
+    if (forward_prepare_ != nullptr) {
+        burst_.reset(new (std::nothrow_t{}) BurstState);
+        if (!burst_) {
+            console("appliance: out of memory for the chains\n");
+            return false;
+        }
+    }
     return true;
 }
 

@@ -46,6 +46,7 @@ inline constexpr uint32_t per_leaf_dimensions = 0xffffffff;
 inline constexpr uint32_t bucket_words = 16;
 inline constexpr uint32_t bucket_parts = 7;
 inline constexpr uint32_t no_part = 0xffffffff;
+inline constexpr uint32_t prepared_key_words = 8;
 // The bucket (0..buckets) of a part in a hashed entry.
 constexpr uint32_t bucket_of(uint32_t part, uint32_t multiplier, uint32_t buckets) {
     return static_cast<uint32_t>(uint64_t(part) * multiplier >> 32) & buckets;

@@ -33,6 +33,10 @@ struct EmitOptions {
     size_t max_terms = 64;
     size_t max_boxes_per_rule = 256;
     TreeOptions tree;
+    // A table of at least this many bytes also gets a prepare function (appliance::PrepareFunction): the
+    // runtime looks it up for a whole received burst, interleaved, before the chain runs per packet. Below
+    // it the tables stay in cache and a burst gains nothing (classifier.md, round 8).
+    uint64_t prepare_min_bytes = 2048 * 1024;
     // The namespace of the exported symbols (config, function_names, function_entries), so several
     // generated units can be linked into one test program.
     std::string exported_namespace = "halite_generated";

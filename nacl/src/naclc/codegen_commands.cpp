@@ -15,6 +15,7 @@ namespace {
 struct CodegenOptions {
     bool linear = false;
     uint32_t table_threshold = codegen::EmitOptions{}.table_threshold;
+    uint64_t prepare_kib = codegen::EmitOptions{}.prepare_min_bytes / 1024;
     std::string exported_namespace = codegen::EmitOptions{}.exported_namespace;
 
     void add(CLI::App& app, bool hidden_tuning) {
@@ -27,11 +28,15 @@ struct CodegenOptions {
             ns->group("");
         }
         threshold->group("");
+        app.add_option("--prepare-kib", prepare_kib,
+                       "tables of at least this many KiB are looked up for a received burst at once")
+            ->group("");
     }
     codegen::EmitOptions emit() const {
         codegen::EmitOptions o;
         o.linear = linear;
         o.table_threshold = std::max<uint32_t>(1, table_threshold);
+        o.prepare_min_bytes = prepare_kib * 1024;
         o.exported_namespace = exported_namespace;
         return o;
     }

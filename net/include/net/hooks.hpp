@@ -55,6 +55,11 @@ struct PacketInfo {
 
 using HookFunction = Verdict (*)(void* context, PacketInfo& info);
 
+// Called with every batch of frames a NIC delivers, before the stack takes them one by one: a filter may
+// look at a whole burst at once (the firewall looks up its large rule tables for all of them together,
+// which overlaps their memory accesses). It may read the frames; it must not change or keep them.
+using BurstFunction = void (*)(void* context, const Interface& in, std::span<const PacketPtr> frames);
+
 class Hooks {
 public:
     void set(HookPoint point, HookFunction fn, void* context) { hooks_[index(point)] = {fn, context}; }
@@ -66,6 +71,11 @@ public:
     }
     void clear(HookPoint point) { hooks_[index(point)] = {}; }
     bool active(HookPoint point) const { return hooks_[index(point)].fn != nullptr; }
+
+    void set_burst(BurstFunction fn, void* context) { burst_ = {fn, context}; }
+    void run_burst(const Interface& in, std::span<const PacketPtr> frames) const {
+        if (burst_.fn != nullptr && !frames.empty()) burst_.fn(burst_.context, in, frames);
+    }
 
     Verdict run(HookPoint point, PacketInfo& info) const {
         const Entry& e = hooks_[index(point)];
@@ -81,6 +91,10 @@ private:
     };
     static std::size_t index(HookPoint p) { return static_cast<std::size_t>(p); }
     std::array<Entry, hook_point_count> hooks_{};
+    struct BurstEntry {
+        BurstFunction fn = nullptr;
+        void* context = nullptr;
+    } burst_;
 };
 
 } // namespace net

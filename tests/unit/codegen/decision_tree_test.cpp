@@ -29,6 +29,7 @@ static_assert(table_encoding::protocol_class(17) == appliance::classifier::proto
 static_assert(table_encoding::bucket_words == appliance::classifier::bucket_words);
 static_assert(table_encoding::bucket_parts == appliance::classifier::bucket_parts);
 static_assert(table_encoding::no_part == appliance::classifier::no_part);
+static_assert(table_encoding::prepared_key_words == appliance::classifier::prepared_key_words);
 static_assert(sizeof(appliance::classifier::Tree) == 7 * sizeof(uint32_t));
 
 uint32_t brute_force(const std::vector<Box>& boxes, const std::vector<uint32_t>& key) {
@@ -167,6 +168,17 @@ TEST_P(DecisionTree, FirstMatchEqualsBruteForce) {
             ASSERT_EQ(lookup(data, key), expect);
             ASSERT_EQ(appliance::classifier::first_match(table, key.data()), expect);
         }
+        // The same keys prepared in bursts of 13 (groups of batch_size interleaved, and partial groups).
+        std::vector<appliance::classifier::PreparedMatch> prepared(keys.size());
+        for (size_t i = 0; i < keys.size(); ++i) {
+            prepared[i].table = &table;
+            std::copy(keys[i].begin(), keys[i].end(), prepared[i].key);
+        }
+        for (size_t i = 0; i < keys.size(); i += 13)
+            appliance::classifier::prepare_matches(table, &prepared[i],
+                                                   std::min<size_t>(13, keys.size() - i));
+        for (size_t i = 0; i < keys.size(); ++i)
+            ASSERT_EQ(prepared[i].match, brute_force(boxes, keys[i])) << "prepared key " << i;
     }
 }
 
@@ -605,6 +617,31 @@ TEST(DecisionTreeShape, WalkStepsCountTheTreeOfUnlistedPartsOnce) {
     EXPECT_EQ(lookup(data, {6, 0x1e000000, 7, 80}), appliance::classifier::no_match);
     std::mt19937_64 rng(13);
     expect_first_match(boxes, dims(), probe_keys(rng, boxes, 5000), options);
+}
+
+// A chain takes a prepared answer only for the table and the key it was prepared for.
+TEST(PreparedMatch, IsTakenOnlyForItsTableAndKey) {
+    std::vector<Box> boxes{{0, {{10, 20}}}, {1, {{30, 30}}}};
+    auto data = build_decision_table(boxes, {{Field::IpTtl, -1}}, {});
+    std::vector<appliance::classifier::Tree> trees, other_trees;
+    auto table = table_view(data, trees);
+    auto other = table_view(data, other_trees);
+    appliance::classifier::PreparedMatch prepared;
+    prepared.table = &table;
+    prepared.key[0] = 15;
+    appliance::classifier::prepare_matches(table, &prepared, 1);
+    EXPECT_EQ(prepared.match, 0u);
+    prepared.match = 7; // not what the table says: shows which answer was taken
+    uint32_t key = 15;
+    EXPECT_EQ(appliance::classifier::first_match(table, &key, &prepared), 7u);
+    EXPECT_EQ(prepared.used, 1u);
+    prepared.used = 0;
+    key = 30; // another key: looked up
+    EXPECT_EQ(appliance::classifier::first_match(table, &key, &prepared), 1u);
+    key = 15; // another table: looked up
+    EXPECT_EQ(appliance::classifier::first_match(other, &key, &prepared), 0u);
+    EXPECT_EQ(appliance::classifier::first_match(table, &key, nullptr), 0u);
+    EXPECT_EQ(prepared.used, 0u);
 }
 
 TEST(DecisionTreeShape, EmptyAndNoMatch) {

@@ -28,12 +28,19 @@ TEST(EmitCpp, DeterministicAndBothTranslationsNumberRulesAlike) {
     }
 }
 
+// `count` rules of one run: TCP from 10.i.0.0/16 to port 1000 + i is accepted.
+std::string tcp_rules(int count) {
+    std::string text;
+    for (int i = 0; i < count; ++i)
+        text += "  Filter::TCP { if (ip.saddr in 10." + std::to_string(i) +
+                ".0.0/16 and tcp.dport == " + std::to_string(1000 + i) + ") { accept } }\n";
+    return text;
+}
+
 TEST(EmitCpp, LongRunsBecomeTablesAndKeepTheirSourceLocations) {
     std::string text =
         "Iface e { index: 0, address: 10.0.0.1, netmask: 255.255.255.0, input: f }\nFilter::IP f {\n";
-    for (int i = 0; i < 40; ++i)
-        text += "  Filter::TCP { if (ip.saddr in 10." + std::to_string(i) +
-                ".0.0/16 and tcp.dport == " + std::to_string(1000 + i) + ") { accept } }\n";
+    text += tcp_rules(40);
     text += "  if (ip.ttl < 3) { log(\"low\") drop }\n  drop\n}\n";
     auto program = codegen_test::compile_text(text, "runs.nacl");
     // By default a run of 41 rules stays plain code (tables pay off from ~150 rules on); at 16 it is a table.
@@ -51,6 +58,29 @@ TEST(EmitCpp, LongRunsBecomeTablesAndKeepTheirSourceLocations) {
     EmitOptions high;
     high.table_threshold = 100;
     EXPECT_EQ(emit_cpp(program, high).stats.tables, 0u);
+}
+
+TEST(EmitCpp, LargeTablesArePreparedForBursts) {
+    std::string text = "Iface e { index: 0, address: 10.0.0.1, netmask: 255.255.255.0 }\n"
+                       "Gateway gw { r: { net: 0.0.0.0, netmask: 0.0.0.0, iface: e }, forward: f }\n"
+                       "Filter::IP f {\n" +
+                       tcp_rules(200) + "  drop\n}\n";
+    auto program = codegen_test::compile_text(text, "burst.nacl");
+    // Small tables stay in cache: no prepare function, the chain looks up one packet at a time.
+    auto small = emit_cpp(program).text;
+    EXPECT_EQ(small.find("_prepare"), std::string::npos);
+    EXPECT_NE(small.find("classifier::first_match(fn_0_f_t0, key)"), std::string::npos);
+    EmitOptions all;
+    all.prepare_min_bytes = 0;
+    auto out = emit_cpp(program, all).text;
+    EXPECT_NE(
+        out.find(
+            "void fn_0_f_t0_prepare(std::span<const RulePacket> packets, classifier::PreparedMatch* out)"),
+        std::string::npos);
+    EXPECT_NE(out.find("classifier::prepare_matches(fn_0_f_t0, out, packets.size());"), std::string::npos);
+    EXPECT_NE(out.find("classifier::first_match(fn_0_f_t0, key, p.prepared)"), std::string::npos);
+    EXPECT_NE(out.find("{appliance::Hook::Forward, appliance::no_iface, chain_0, fn_0_f_t0_prepare}"),
+              std::string::npos);
 }
 
 TEST(EmitCpp, ConfigCarriesTheAppliance) {
