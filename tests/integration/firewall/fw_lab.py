@@ -3,6 +3,11 @@
 a namespace lab (scripts/netlab.sh), and check real traffic through it with real tools.
 
   fw_lab.py --netlab scripts/netlab.sh --naclc build/bin/naclc --lab LAB --scenario NAME [--platform microvm|pc]
+            [--prepared]
+
+--prepared builds every rule run as a table and prepares every table (naclc --table-threshold 1 --prepare-kib
+0: the forward chain's lookups are done ahead for each received burst), adds a statistics Timer, and after the
+scenario's checks requires the statistics to show prepared answers taken.
 
 The scenarios (their configurations are NAME.nacl next to this file) are in fw_scenarios.py. Every check
 prints PASS or FAIL with what it saw; the exit status is 0 only when all passed (and there was at least one).
@@ -125,14 +130,30 @@ class Run(Lab):
             stop(p)
 
 
-def build(naclc, nacl, image, platform, lab):
+def build(naclc, nacl, image, platform, lab, extra=()):
     start = time.monotonic()
-    p = subprocess.run([naclc, "build", nacl, "-o", image, "--platform", platform], stdout=subprocess.PIPE,
+    p = subprocess.run([naclc, "build", nacl, "-o", image, "--platform", platform, *extra], stdout=subprocess.PIPE,
                        stderr=subprocess.STDOUT, text=True, timeout=300)
     ok = p.returncode == 0 and os.path.exists(image)
     lab.check(f"naclc build {os.path.basename(nacl)} --platform {platform}", ok,
               f"{os.path.getsize(image)} bytes in {time.monotonic() - start:.1f} s" if ok else p.stdout)
     return ok
+
+
+def check_prepared(run, qemu):
+    """The statistics line printed after the scenario's traffic counts prepared forward lookups taken."""
+    pattern = r"forward lookups prepared (\d+), used (\d+)"
+    with open(run.console_path) as f:
+        printed = len(re.findall(pattern, f.read()))
+    deadline = time.monotonic() + 5
+    counts = []
+    while time.monotonic() < deadline and len(counts) <= printed:
+        time.sleep(0.2)
+        with open(run.console_path) as f:
+            counts = re.findall(pattern, f.read())
+    last = counts[-1] if len(counts) > printed else None
+    run.check("forward lookups prepared for received bursts, and taken", last is not None and int(last[1]) > 0,
+              f"prepared {last[0]}, used {last[1]}" if last else "no statistics line after the traffic")
 
 
 def qemu_command(qemu, platform, image, nics):
@@ -156,6 +177,7 @@ def main():
     p.add_argument("--boot-timeout", type=float, default=60)
     p.add_argument("--launcher", default="qemu", choices=["qemu", "naclc-run"],
                    help="boot with our QEMU line after naclc build, or with `naclc run --tap ...` (which builds too)")
+    p.add_argument("--prepared", action="store_true", help="prepared lookups for every table (see above)")
     args = p.parse_args()
 
     signal.signal(signal.SIGTERM, on_signal)
@@ -165,6 +187,11 @@ def main():
     run = Run(args.netlab, args.lab, work, HERE)
     nacl = os.path.join(HERE, scenario.nacl) if not os.path.isabs(scenario.nacl) else scenario.nacl
     image = os.path.join(work, "appliance.elf")
+    extra = []
+    if args.prepared:
+        with open(nacl) as f, open(os.path.join(work, scenario.nacl), "w") as out:
+            out.write(f.read() + "\nTimer prepared_stats { interval: 1, data: [stats] }\n")
+        nacl, extra = os.path.join(work, scenario.nacl), ["--table-threshold", "1", "--prepare-kib", "0"]
     qemu = None
     try:
         naclc_tmp = os.path.join(work, "naclc-tmp")  # naclc run's TMPDIR: empty again once it is stopped
@@ -176,7 +203,7 @@ def main():
                 command += ["--tap", f"tap{i}"]
         else:
             command = qemu_command(args.qemu, args.platform, image, len(scenario.hosts))
-        if args.launcher == "naclc-run" or build(args.naclc, nacl, image, args.platform, run):
+        if args.launcher == "naclc-run" or build(args.naclc, nacl, image, args.platform, run, extra):
             code, out = run.run("up", args.lab, *scenario.hosts)
             if code != 0:
                 run.check("lab setup", False, out)
@@ -195,6 +222,8 @@ def main():
                           ready and " | ".join(re.findall(r"^appliance: .*$", text, re.M)) or f"console:\n{text}")
                 if ready:
                     scenario.checks(run)
+                if ready and args.prepared:
+                    check_prepared(run, qemu)
     except Terminated as e:
         run.check("interrupted", False, str(e))
     finally:
