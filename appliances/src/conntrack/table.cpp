@@ -221,6 +221,14 @@ std::optional<ConntrackTable::Hit> ConntrackTable::find(const Tuple& t, net::Ins
     return Hit{Ref{e, entries_[e].generation}, static_cast<Dir>(slots_[i].ref & 1)};
 }
 
+std::optional<ConntrackTable::Hit> ConntrackTable::peek(const Tuple& t, net::Instant now) const {
+    const std::uint32_t i = locate(t, static_cast<std::uint32_t>(hash(t, seed_)));
+    if (i == nil) return std::nullopt;
+    const std::uint32_t e = slots_[i].ref >> 1;
+    if (entries_[e].expires_ns <= net::to_ns(now)) return std::nullopt;
+    return Hit{Ref{e, entries_[e].generation}, static_cast<Dir>(slots_[i].ref & 1)};
+}
+
 std::uint32_t ConntrackTable::earliest_expiring() const {
     std::uint32_t best = nil;
     for (std::size_t c = 0; c < timeout_class_count; ++c) {

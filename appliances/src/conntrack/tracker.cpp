@@ -63,6 +63,27 @@ TrackResult Tracker::track_related(const Classified& c, net::Instant now) {
     return r;
 }
 
+CtState Tracker::peek(const Classified& c, net::Instant now) const {
+    switch (c.kind) {
+    case PacketKind::Tracked:
+        break;
+    case PacketKind::IcmpError:
+        return table_.peek(c.tuple.inverted(), now) || table_.peek(c.tuple, now) ? CtState::Related
+                                                                                 : CtState::Invalid;
+    case PacketKind::Untracked:
+        return CtState::Untracked;
+    default:
+        return CtState::Invalid;
+    }
+    if (const auto hit = table_.peek(c.tuple, now)) {
+        const Entry& e = *table_.get(hit->ref);
+        return hit->dir == Dir::Reply || e.lifecycle == Lifecycle::Established ? CtState::Established
+                                                                               : CtState::New;
+    }
+    const bool tcp = c.tuple.protocol == proto_tcp;
+    return c.may_open && (!tcp || tcp_may_open(c.tcp_flags, stateful_)) ? CtState::New : CtState::Invalid;
+}
+
 TrackResult Tracker::track(const Classified& c, net::Instant now) {
     TrackResult r;
     switch (c.kind) {

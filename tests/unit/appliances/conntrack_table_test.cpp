@@ -59,6 +59,22 @@ TEST(ConntrackTable, ExpiresLazilyAndIncrementally) {
     EXPECT_EQ(t->size(), 0u);
 }
 
+TEST(ConntrackTable, PeekFindsWithoutErasing) {
+    auto t = ConntrackTable::create(16, timeouts(), 1);
+    const Tuple a = udp(1, 1);
+    auto ra = t->insert(a, TimeoutClass::UnconfirmedUdp, at(0s)); // 30 s
+    auto o = t->peek(a, at(29s)), r = t->peek(a.inverted(), at(29s));
+    ASSERT_TRUE(o && r);
+    EXPECT_EQ(o->ref, ra->ref);
+    EXPECT_EQ(r->dir, Dir::Reply);
+    // Expired: not found, but left where it is (find or expire erase it, and count it).
+    EXPECT_FALSE(t->peek(a, at(30s)));
+    EXPECT_EQ(t->size(), 1u);
+    EXPECT_EQ(t->counters().expired, 0u);
+    EXPECT_FALSE(t->find(a, at(30s)));
+    EXPECT_EQ(t->counters().expired, 1u);
+}
+
 TEST(ConntrackTable, TouchRestartsTheTimeout) {
     auto t = ConntrackTable::create(4, timeouts(), 1);
     const Tuple a = udp(1, 1);

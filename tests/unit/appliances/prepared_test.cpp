@@ -54,6 +54,25 @@ void prepare_forward(std::span<const RulePacket> packets, cls::PreparedMatch* ou
     cls::prepare_matches(table, out, packets.size());
 }
 
+// A table over ct.state alone: established -> rule 0. Its answers are prepared with the state the
+// connection table gives at the burst (Tracker::peek).
+alignas(64) constexpr auto established_leaf = one_box_leaf(static_cast<std::uint32_t>(CtState::Established));
+constexpr cls::DecisionTable ct_table = {
+    1,     cls::no_dimension, 1,    0, cls::per_leaf_dimensions, established_leaf.data(), nullptr,
+    nodes, entries,           trees};
+
+Decision ct_forward(RulePacket& p, ActionSink& a) {
+    const std::uint32_t key[] = {static_cast<std::uint32_t>(p.ct)};
+    if (cls::first_match(ct_table, key, p.prepared) == 0) return {Verdict::Accept, 1};
+    return lab_forward(p, a);
+}
+
+void prepare_ct_forward(std::span<const RulePacket> packets, cls::PreparedMatch* out) {
+    for (std::size_t i = 0; i < packets.size(); ++i)
+        out[i] = {&ct_table, cls::no_match, 0, {static_cast<std::uint32_t>(packets[i].ct)}};
+    cls::prepare_matches(ct_table, out, packets.size());
+}
+
 const Bytes hello{std::byte{'h'}, std::byte{'i'}};
 
 LabConfig prepared_lab() {
@@ -106,6 +125,29 @@ TEST(PreparedLookups, AWrongGuessIsLookedUpAgain) {
     EXPECT_EQ(k.prepared_used, 0u);
     EXPECT_EQ(lab.app().rule_hits(7), 1u);
     EXPECT_EQ(lab.app().rule_hits(9), 0u);
+}
+
+TEST(PreparedLookups, TheConnectionStateIsGuessedFromTheTable) {
+    LabConfig c;
+    c.chains = {{Hook::Forward, no_iface, &ct_forward, &prepare_ct_forward}};
+    Lab lab(c);
+    ASSERT_EQ(lab.run_result, 0) << lab.platform.console;
+    net::UdpSocket server_echo(lab.server);
+    ASSERT_TRUE(server_echo.bind(7));
+    server_echo.on_receive(
+        [&](const net::UdpDatagram& d) { (void)server_echo.send_to(d.source, d.payload); });
+    net::UdpSocket client(lab.client);
+    ASSERT_TRUE(client.bind(4000));
+    int replies = 0;
+    client.on_receive([&](const net::UdpDatagram&) { ++replies; });
+    ASSERT_TRUE(client.send_to({server_ip, 7}, hello));
+    lab.run();
+    EXPECT_EQ(replies, 1);
+    // The request was prepared as new (no entry yet) and the reply as established (its entry says so): both
+    // guesses were right, and the reply was accepted by the table's rule.
+    EXPECT_EQ(lab.app().counters().prepared_used, 2u);
+    EXPECT_EQ(lab.app().rule_hits(1), 1u);
+    EXPECT_EQ(lab.app().rule_hits(6), 1u);
 }
 
 } // namespace

@@ -120,6 +120,8 @@ public:
 
     // The live entry with `tuple` as one of its directions; an expired one is erased on the way.
     std::optional<Hit> find(const Tuple& tuple, net::Instant now);
+    // find() without its side effect: an expired entry is not found, and stays for find() or expire().
+    std::optional<Hit> peek(const Tuple& tuple, net::Instant now) const;
     // A new Unconfirmed entry for `original`, its reply tuple the inversion. When the table is full the entry
     // that expires first is evicted. nullopt when either tuple already belongs to an entry (a clash).
     std::optional<Inserted> insert(const Tuple& original, TimeoutClass cls, net::Instant now);

@@ -29,6 +29,9 @@ public:
 
     // `c` must not be Malformed or LaterFragment (those are the caller's to handle).
     TrackResult track(const Classified& c, net::Instant now);
+    // The state track() would most likely give `c`, changing nothing (a guess: a TCP segment out of state,
+    // a table too full to open the connection, or a datagram tracked in between make it differ).
+    CtState peek(const Classified& c, net::Instant now) const;
     // The first datagram of the connection got through (left, or was delivered).
     void confirm(ConntrackTable::Ref ref, net::Instant now);
     TimeoutClass class_of(const Entry& e) const;
