@@ -136,9 +136,10 @@ struct CompiledWriter {
                   : hex(data.block_dimensions)) +
              ", " + name + "_leaves, " + name + "_items, " + name + "_nodes, " + name + "_entries, " + name +
              "_trees};\n";
-        const uint64_t bytes =
-            (data.leaves.size() + data.items.size() + data.nodes.size() + data.entries.size()) * 4 +
-            data.trees.size() * sizeof(uint32_t) * 7;
+        const uint64_t bytes = data.bytes();
+        std::string key_values; // the key's values as the chain reads them from its RulePacket `p`
+        for (size_t i = 0; i < dims.size(); ++i)
+            key_values += (i ? ", " : "") + read_dimension(dims[i]);
         const bool prepared =
             dims.size() <= table_encoding::prepared_key_words && bytes >= options.prepare_min_bytes;
         if (prepared) {
@@ -148,10 +149,7 @@ struct CompiledWriter {
                  "_prepare(std::span<const RulePacket> packets, classifier::PreparedMatch* out) {\n";
             t += "    for (std::size_t i = 0; i < packets.size(); ++i) {\n";
             t += "        const RulePacket& p = packets[i];\n";
-            t += "        out[i] = {&" + name + ", classifier::no_match, 0, {";
-            for (size_t i = 0; i < dims.size(); ++i)
-                t += (i ? ", " : "") + read_dimension(dims[i]);
-            t += "}};\n    }\n";
+            t += "        out[i] = {&" + name + ", classifier::no_match, 0, {" + key_values + "}};\n    }\n";
             t += "    classifier::prepare_matches(" + name + ", out, packets.size());\n}\n";
             PreparedTable& best = out.prepared[symbol];
             if (bytes > best.bytes) best = {name + "_prepare", bytes};
@@ -170,10 +168,7 @@ struct CompiledWriter {
         t += "};\n\n";
 
         code += "    // " + span + ": " + std::to_string(run.size()) + " rules, one lookup in " + name + "\n";
-        code += "    {\n        const std::uint32_t key[] = {";
-        for (size_t i = 0; i < dims.size(); ++i)
-            code += (i ? ", " : "") + read_dimension(dims[i]);
-        code += "};\n";
+        code += "    {\n        const std::uint32_t key[] = {" + key_values + "};\n";
         code += "        const std::uint32_t m = classifier::first_match(" + name + ", key" +
                 (prepared ? ", p.prepared" : "") + ");\n";
         code += "        if (m != classifier::no_match) {\n";

@@ -183,8 +183,7 @@ int main(int argc, char** argv) {
         sink = sink + acc;
         linear_times.push_back((thread_seconds() - cpu) * 1e9 / double(linear_packets));
     }
-    size_t bytes = (data.leaves.size() + data.items.size() + data.nodes.size() + data.entries.size()) * 4 +
-                   trees.size() * sizeof(appliance::classifier::Tree);
+    size_t bytes = data.bytes();
     std::printf(
         "%s: %zu rules in the run, %zu boxes, %zu dims, %u trees per class, %u steps, %zu leaves (%u rows), "
         "depth %u, %zu items, %zu entry words, %.1f KiB of tables\n",

@@ -80,8 +80,11 @@ CtState Tracker::peek(const Classified& c, net::Instant now) const {
         return hit->dir == Dir::Reply || e.lifecycle == Lifecycle::Established ? CtState::Established
                                                                                : CtState::New;
     }
-    const bool tcp = c.tuple.protocol == proto_tcp;
-    return c.may_open && (!tcp || tcp_may_open(c.tcp_flags, stateful_)) ? CtState::New : CtState::Invalid;
+    return may_open(c) ? CtState::New : CtState::Invalid;
+}
+
+bool Tracker::may_open(const Classified& c) const {
+    return c.may_open && (c.tuple.protocol != proto_tcp || tcp_may_open(c.tcp_flags, stateful_));
 }
 
 TrackResult Tracker::track(const Classified& c, net::Instant now) {
@@ -124,7 +127,7 @@ TrackResult Tracker::track(const Classified& c, net::Instant now) {
         return r;
     }
 
-    if (!c.may_open || (tcp && !tcp_may_open(c.tcp_flags, stateful_))) {
+    if (!may_open(c)) {
         ++counters_.invalid;
         r.state = CtState::Invalid;
         return r;

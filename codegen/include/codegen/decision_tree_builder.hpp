@@ -47,6 +47,7 @@ inline constexpr uint32_t bucket_words = 16;
 inline constexpr uint32_t bucket_parts = 7;
 inline constexpr uint32_t no_part = 0xffffffff;
 inline constexpr uint32_t prepared_key_words = 8;
+inline constexpr uint32_t tree_words = 7; // an emitted classifier::Tree
 // The bucket (0..buckets) of a part in a hashed entry.
 constexpr uint32_t bucket_of(uint32_t part, uint32_t multiplier, uint32_t buckets) {
     return static_cast<uint32_t>(uint64_t(part) * multiplier >> 32) & buckets;
@@ -118,7 +119,12 @@ struct DecisionTableData {
     // Figures for the comments, the tests and the docs.
     uint32_t inner_nodes = 0, max_depth = 0; // nodes, split nodes on the longest path
     uint32_t leaf_boxes = 0;                 // boxes stored in the distinct leaves (leaf_refs.size())
-    uint32_t row_leaves() const {            // distinct leaves in the row format
+    uint64_t bytes() const {                 // the emitted tables: leaves, items, nodes, entries and trees
+        return (leaves.size() + items.size() + nodes.size() + entries.size() +
+                trees.size() * table_encoding::tree_words) *
+               sizeof(uint32_t);
+    }
+    uint32_t row_leaves() const { // distinct leaves in the row format
         uint32_t n = 0;
         for (uint32_t ref : leaf_refs)
             n += (ref & table_encoding::row_leaf_bit) != 0;

@@ -30,6 +30,7 @@ static_assert(table_encoding::bucket_words == appliance::classifier::bucket_word
 static_assert(table_encoding::bucket_parts == appliance::classifier::bucket_parts);
 static_assert(table_encoding::no_part == appliance::classifier::no_part);
 static_assert(table_encoding::prepared_key_words == appliance::classifier::prepared_key_words);
+static_assert(table_encoding::tree_words * sizeof(uint32_t) == sizeof(appliance::classifier::Tree));
 static_assert(sizeof(appliance::classifier::Tree) == 7 * sizeof(uint32_t));
 
 uint32_t brute_force(const std::vector<Box>& boxes, const std::vector<uint32_t>& key) {

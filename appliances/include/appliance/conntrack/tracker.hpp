@@ -42,6 +42,8 @@ public:
 
 private:
     TrackResult track_related(const Classified& c, net::Instant now);
+    // A datagram with no connection yet may open one (TCP: tcp_may_open).
+    bool may_open(const Classified& c) const;
 
     ConntrackTable& table_;
     bool stateful_;
