@@ -136,6 +136,9 @@ struct CompiledWriter {
                   : hex(data.block_dimensions)) +
              ", " + name + "_leaves, " + name + "_items, " + name + "_nodes, " + name + "_entries, " + name +
              "_trees};\n";
+        // The lookup is written into the chain for this many trees per class (first_match_inline).
+        const std::string trees = std::to_string(data.trees_per_class);
+        t += "static_assert(" + name + ".trees_per_class == " + trees + ");\n";
         const uint64_t bytes = data.bytes();
         std::string key_values; // the key's values as the chain reads them from its RulePacket `p`
         for (size_t i = 0; i < dims.size(); ++i)
@@ -169,8 +172,8 @@ struct CompiledWriter {
 
         code += "    // " + span + ": " + std::to_string(run.size()) + " rules, one lookup in " + name + "\n";
         code += "    {\n        const std::uint32_t key[] = {" + key_values + "};\n";
-        code += "        const std::uint32_t m = classifier::first_match(" + name + ", key" +
-                (prepared ? ", p.prepared" : "") + ");\n";
+        code += "        const std::uint32_t m = classifier::first_match_inline<" + trees + ">(" + name +
+                ", key" + (prepared ? ", p.prepared" : "") + ");\n";
         code += "        if (m != classifier::no_match) {\n";
         if (effects) {
             code += "            switch (m) {\n";

@@ -43,6 +43,21 @@ uint32_t brute_force(const std::vector<Box>& boxes, const std::vector<uint32_t>&
     return appliance::classifier::no_match;
 }
 
+// first_match_inline, the lookup written into emitted chains, for the table's number of trees per class.
+uint32_t inline_lookup(const appliance::classifier::DecisionTable& table, const std::vector<uint32_t>& key) {
+    using appliance::classifier::first_match_inline;
+    switch (table.trees_per_class) {
+    case 1:
+        return first_match_inline<1>(table, key.data());
+    case 2:
+        return first_match_inline<2>(table, key.data());
+    case 3:
+        return first_match_inline<3>(table, key.data());
+    default:
+        return first_match_inline<4>(table, key.data());
+    }
+}
+
 // A distinct leaf: its offset in data.leaves and whether it is in the row format.
 struct LeafAt {
     uint32_t at;
@@ -168,6 +183,7 @@ TEST_P(DecisionTree, FirstMatchEqualsBruteForce) {
             uint32_t expect = brute_force(boxes, key);
             ASSERT_EQ(lookup(data, key), expect);
             ASSERT_EQ(appliance::classifier::first_match(table, key.data()), expect);
+            ASSERT_EQ(inline_lookup(table, key), expect);
         }
         // The same keys prepared in bursts of 13 (groups of batch_size interleaved, and partial groups).
         std::vector<appliance::classifier::PreparedMatch> prepared(keys.size());
@@ -197,6 +213,7 @@ void expect_first_match(const std::vector<Box>& boxes, const std::vector<Dimensi
         uint32_t expect = brute_force(boxes, key);
         EXPECT_EQ(lookup(data, key), expect) << key[0] << " " << key[1];
         EXPECT_EQ(appliance::classifier::first_match(table, key.data()), expect) << key[0] << " " << key[1];
+        EXPECT_EQ(inline_lookup(table, key), expect) << key[0] << " " << key[1];
     }
 }
 

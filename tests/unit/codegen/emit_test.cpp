@@ -50,7 +50,7 @@ TEST(EmitCpp, LongRunsBecomeTablesAndKeepTheirSourceLocations) {
     auto out = emit_cpp(program, low);
     EXPECT_EQ(out.stats.tables, 1u);
     EXPECT_EQ(out.stats.table_rules, 41u); // 40 rules and the last ttl rule (its log is a side effect)
-    EXPECT_NE(out.text.find("classifier::first_match(fn_0_f_t0, key)"), std::string::npos);
+    EXPECT_NE(out.text.find("classifier::first_match_inline<1>(fn_0_f_t0, key)"), std::string::npos);
     EXPECT_NE(out.text.find("// 0: runs.nacl:3:70"), std::string::npos) << out.text.substr(0, 3000);
     EXPECT_NE(out.text.find("// 39: runs.nacl:42:71"), std::string::npos);
     EXPECT_NE(out.text.find("case 40:"), std::string::npos); // the logging rule's effect
@@ -69,7 +69,7 @@ TEST(EmitCpp, LargeTablesArePreparedForBursts) {
     // Small tables stay in cache: no prepare function, the chain looks up one packet at a time.
     auto small = emit_cpp(program).text;
     EXPECT_EQ(small.find("_prepare"), std::string::npos);
-    EXPECT_NE(small.find("classifier::first_match(fn_0_f_t0, key)"), std::string::npos);
+    EXPECT_NE(small.find("classifier::first_match_inline<1>(fn_0_f_t0, key)"), std::string::npos);
     EmitOptions all;
     all.prepare_min_bytes = 0;
     auto out = emit_cpp(program, all).text;
@@ -78,7 +78,7 @@ TEST(EmitCpp, LargeTablesArePreparedForBursts) {
             "void fn_0_f_t0_prepare(std::span<const RulePacket> packets, classifier::PreparedMatch* out)"),
         std::string::npos);
     EXPECT_NE(out.find("classifier::prepare_matches(fn_0_f_t0, out, packets.size());"), std::string::npos);
-    EXPECT_NE(out.find("classifier::first_match(fn_0_f_t0, key, p.prepared)"), std::string::npos);
+    EXPECT_NE(out.find("classifier::first_match_inline<1>(fn_0_f_t0, key, p.prepared)"), std::string::npos);
     EXPECT_NE(out.find("{appliance::Hook::Forward, appliance::no_iface, chain_0, fn_0_f_t0_prepare}"),
               std::string::npos);
 }

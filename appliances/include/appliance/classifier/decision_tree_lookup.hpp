@@ -1,0 +1,188 @@
+// The walk of a decision table (decision_tree.hpp), inline: decision_tree.cpp's first_match and
+// prepare_matches are built on it, and first_match_inline puts it in the code naclc emits, where the table is
+// a constant and its fields fold into the lookup. Included by decision_tree.hpp; not an interface of its own.
+#pragma once
+
+#include "appliance/classifier/decision_tree.hpp"
+
+namespace appliance::classifier::lookup {
+
+// Four lanes of 32 bits: plain SSE2 on x86-64 (host and image), written with the compiler's vector
+// extension so no intrinsics header is needed.
+typedef std::int32_t Lanes __attribute__((vector_size(16)));
+typedef float FloatLanes __attribute__((vector_size(16)));
+
+// An unaligned load of four words.
+[[gnu::always_inline]] inline Lanes load(const std::uint32_t* at) {
+    Lanes v;
+    __builtin_memcpy(&v, at, sizeof v);
+    return v;
+}
+
+[[gnu::always_inline]] inline Lanes splat(std::uint32_t value) {
+    auto v = static_cast<std::int32_t>(value);
+    return Lanes{v, v, v, v};
+}
+
+// One bit per lane whose top bit is set (an all-ones compare result).
+[[gnu::always_inline]] inline std::uint32_t lane_bits(Lanes v) {
+    return static_cast<std::uint32_t>(__builtin_ia32_movmskps(reinterpret_cast<FloatLanes>(v)));
+}
+
+// The child of a split node for `key`. The node's first four words are the dimension and three
+// thresholds, the next four the other four thresholds: two compares against the flipped key give one bit
+// per threshold below it, in ascending order, so the number of them is the count of trailing ones.
+[[gnu::always_inline]] inline std::uint32_t child_of(const std::uint32_t* node, const std::uint32_t* key) {
+    Lanes value = splat(key[node[0]] ^ sign_flip);
+    std::uint32_t below = lane_bits(value > load(node)) | lane_bits(value > load(node + 4)) << 4;
+    return node[8 + __builtin_ctz(~(below >> 1))]; // bit 0 compared the dimension word: dropped
+}
+
+// The root of a tree for `key`: its part's reference in the part's bucket (word 15 when not listed).
+[[gnu::always_inline]] inline std::uint32_t root_of(const DecisionTable& table, const Tree& tree,
+                                                    const std::uint32_t* key) {
+    std::uint32_t part = (key[tree.dimension] - tree.low) >> tree.shift & tree.mask;
+    if (tree.multiplier == 0) return table.entries[tree.first + part]; // a dense cut or one root
+    auto hash = static_cast<std::uint32_t>(std::uint64_t{part} * tree.multiplier >> 32);
+    const std::uint32_t* bucket = table.entries + tree.first + (hash & tree.buckets) * bucket_words;
+    Lanes wanted = splat(part);
+    std::uint32_t listed = lane_bits(wanted == load(bucket)) | lane_bits(wanted == load(bucket + 4)) << 4;
+    return bucket[8 + __builtin_ctz(listed | 1u << bucket_parts)];
+}
+
+// One step down from each of N trees' current nodes at once, without a branch per tree: a reference that
+// already is a leaf stays (its step reads node 0 and discards the result). The steps of different trees
+// do not depend on each other, so their loads overlap. True when every tree is at its leaf.
+template <std::uint32_t N>
+[[gnu::always_inline]] inline bool step(const DecisionTable& table, std::uint32_t (&refs)[N],
+                                        const std::uint32_t* key) {
+    std::uint32_t all = leaf_bit;
+    for (std::uint32_t t = 0; t < N; ++t) {
+        std::uint32_t ref = refs[t];
+        std::uint32_t leaf = ref & leaf_bit;
+        std::uint32_t child = child_of(table.nodes + (leaf ? 0 : ref), key);
+        refs[t] = leaf ? ref : child;
+        all &= refs[t];
+    }
+    return all != 0;
+}
+
+// The key's values of a block leaf's four lanes (dimensions packed one byte each), each in all four lanes of
+// a vector: the same for every leaf of a table with fixed lanes, so those spread them once per packet.
+struct LaneValues {
+    Lanes lane[block_lanes];
+};
+
+[[gnu::always_inline]] inline LaneValues lane_values(std::uint32_t dims, const std::uint32_t* key) {
+    LaneValues values;
+    for (std::uint32_t lane = 0; lane < block_lanes; ++lane)
+        values.lane[lane] = splat(key[dims >> (8 * lane) & 0xff]);
+    return values;
+}
+
+// The first box of a block leaf that contains the key: every lane (dimension) compares the key with the
+// block_slots slots' lows and spans, four slots per vector; a slot is inside when key - low <= span
+// (unsigned, so a key below `low` wraps and fails too), and the lowest inside slot holds the smallest rule.
+[[gnu::always_inline]] inline std::uint32_t scan_block(const std::uint32_t* leaf, const LaneValues& values) {
+    const std::uint32_t* rules = leaf + 1;
+    const std::uint32_t* bounds = rules + block_slots + 1;
+    constexpr std::uint32_t vectors = block_slots / 4;
+    Lanes outside[vectors] = {}; // four slots per vector
+    for (std::uint32_t lane = 0; lane < block_lanes; ++lane, bounds += 2 * block_slots) {
+        // (key - flipped low) is key - low flipped: a signed compare with the flipped span decides.
+        for (std::uint32_t v = 0; v < vectors; ++v)
+            outside[v] |= (values.lane[lane] - load(bounds + 4 * v)) > load(bounds + block_slots + 4 * v);
+    }
+    std::uint32_t inside = 0;
+    for (std::uint32_t v = 0; v < vectors; ++v)
+        inside |= lane_bits(outside[v]) << 4 * v;
+    inside = ~inside & ((1u << block_slots) - 1);
+    return rules[__builtin_ctz(inside | 1u << block_slots)]; // no slot inside: the no_match after them
+}
+
+// The smallest rule of a box in a row leaf that contains the key, or no_match: box by box, four
+// dimensions per vector step (the rare leaf that a block does not hold).
+[[gnu::noinline]] inline std::uint32_t scan_rows(const DecisionTable& table, const std::uint32_t* leaf,
+                                                 const std::uint32_t* key) {
+    std::uint32_t header = leaf[0];
+    std::uint32_t count = header & 0xfff, groups = header >> 12 & 0xf;
+    const std::uint32_t* list = table.items + (header >> 16);
+    Lanes lanes[max_groups];
+    for (std::uint32_t g = 0; g < groups; ++g) {
+        std::uint32_t d = list[g];
+        lanes[g] = Lanes{static_cast<std::int32_t>(key[d & 0xff] ^ sign_flip),
+                         static_cast<std::int32_t>(key[d >> 8 & 0xff] ^ sign_flip),
+                         static_cast<std::int32_t>(key[d >> 16 & 0xff] ^ sign_flip),
+                         static_cast<std::int32_t>(key[d >> 24] ^ sign_flip)};
+    }
+    const std::uint32_t* box = leaf + 1;
+    std::uint32_t stride = 1 + 8 * groups;
+    for (std::uint32_t i = 0; i < count; ++i, box += stride) {
+        Lanes outside = {0, 0, 0, 0};
+        for (std::uint32_t g = 0; g < groups; ++g)
+            outside |= (lanes[g] - load(box + 1 + 8 * g)) > load(box + 5 + 8 * g);
+        if (lane_bits(outside) == 0) return box[0]; // boxes are in rule order
+    }
+    return no_match;
+}
+
+// The smallest rule of the N trees' leaves that contains the key. Always inlined: left to the compiler, the
+// one-key lookup called it and took 62 instead of 45 ns at 10,000 rules (`codegen_classifier_bench`).
+template <std::uint32_t N>
+[[gnu::always_inline]] inline std::uint32_t
+best_of_leaves(const DecisionTable& table, const std::uint32_t (&refs)[N], const std::uint32_t* key) {
+    std::uint32_t best = no_match;
+    // Fixed lanes: the key's four lane values are spread once, before any leaf is known. (A constant of
+    // the table: the branch is always predicted.) The two loops are written out: sharing them through a
+    // lambda compiled to slower code (classifier.md, round 7).
+    if (table.block_dimensions != per_leaf_dimensions) {
+        const LaneValues shared = lane_values(table.block_dimensions, key);
+        for (std::uint32_t t = 0; t < N; ++t) {
+            const std::uint32_t* leaf = table.leaves + (refs[t] & leaf_offset_mask);
+            std::uint32_t rule = __builtin_expect(refs[t] & row_leaf_bit, 0) ? scan_rows(table, leaf, key)
+                                                                             : scan_block(leaf, shared);
+            best = rule < best ? rule : best;
+        }
+        return best;
+    }
+    for (std::uint32_t t = 0; t < N; ++t) {
+        const std::uint32_t* leaf = table.leaves + (refs[t] & leaf_offset_mask);
+        std::uint32_t rule = __builtin_expect(refs[t] & row_leaf_bit, 0)
+                                 ? scan_rows(table, leaf, key)
+                                 : scan_block(leaf, lane_values(leaf[0], key));
+        best = rule < best ? rule : best;
+    }
+    return best;
+}
+
+// The trees of the key's protocol class.
+[[gnu::always_inline]] inline const Tree* class_trees(const DecisionTable& table, const std::uint32_t* key) {
+    std::uint32_t c =
+        table.protocol_dimension == no_dimension ? 0 : protocol_class(key[table.protocol_dimension]);
+    return table.trees + c * table.trees_per_class;
+}
+
+// The lookup in a table of N trees per class (N is a constant here, so the trees' references stay in
+// registers and their loops unroll).
+template <std::uint32_t N>
+[[gnu::always_inline]] inline std::uint32_t first_match_in(const DecisionTable& table, const Tree* trees,
+                                                           const std::uint32_t* key) {
+    std::uint32_t refs[N];
+    std::uint32_t all = leaf_bit;
+    for (std::uint32_t t = 0; t < N; ++t) {
+        const Tree& tree = trees[t];
+        refs[t] = root_of(table, tree, key);
+        all &= refs[t];
+    }
+    // The same number of steps for every packet, so the loop's branch is always predicted; the few
+    // walks that are deeper continue below.
+    bool leaves = all != 0;
+    for (std::uint32_t s = 0; s < table.walk_steps; ++s)
+        leaves = step(table, refs, key);
+    if (__builtin_expect(!leaves, 0))
+        while (!step(table, refs, key)) {
+        }
+    return best_of_leaves(table, refs, key);
+}
+
+} // namespace appliance::classifier::lookup
