@@ -53,6 +53,40 @@ void append_leaves(std::string& text, const DecisionTableData& data) {
     text += "\n";
 }
 
+// A classifier::Tree initializer.
+std::string tree_value(const DecisionTableData::Tree& tree) {
+    return "{" + std::to_string(tree.dimension) + ", " + std::to_string(tree.low) + ", " +
+           std::to_string(tree.shift) + ", " + std::to_string(tree.mask) + ", " +
+           std::to_string(tree.multiplier) + ", " + std::to_string(tree.buckets) + ", " +
+           std::to_string(tree.first) + "}";
+}
+
+// The entry shape of each tree position that is the same in every protocol class (its dimension, low,
+// shift, mask and multiplier), `no_dimension` where the classes differ: the initializers of the Shapes
+// argument of classifier::first_match_inline, or "" when no position has one shape.
+std::string entry_shapes(const DecisionTableData& data) {
+    const size_t per_class = data.trees_per_class;
+    if (per_class == 0 || data.trees.size() % per_class != 0) return "";
+    std::string text;
+    bool any = false;
+    for (size_t t = 0; t < per_class; ++t) {
+        DecisionTableData::Tree shape = data.trees[t];
+        bool same = true;
+        for (size_t at = t + per_class; at < data.trees.size(); at += per_class) {
+            const auto& tree = data.trees[at];
+            same = same && tree.dimension == shape.dimension && tree.low == shape.low &&
+                   tree.shift == shape.shift && tree.mask == shape.mask &&
+                   tree.multiplier == shape.multiplier;
+        }
+        shape.buckets = 0; // the class's own
+        shape.first = 0;
+        text += (t ? ", " : "") +
+                (same ? tree_value(shape) : std::string("{classifier::no_dimension, 0, 0, 0, 0, 0, 0}"));
+        any = any || same;
+    }
+    return any ? text : "";
+}
+
 struct CompiledWriter {
     const nacl::ir::Program& program;
     const EmitOptions& options;
@@ -122,10 +156,7 @@ struct CompiledWriter {
         append_numbers(t, data.entries, 16);
         t += "};\nconstexpr classifier::Tree " + name + "_trees[] = {";
         for (auto& tree : data.trees)
-            t += "{" + std::to_string(tree.dimension) + ", " + std::to_string(tree.low) + ", " +
-                 std::to_string(tree.shift) + ", " + std::to_string(tree.mask) + ", " +
-                 std::to_string(tree.multiplier) + ", " + std::to_string(tree.buckets) + ", " +
-                 std::to_string(tree.first) + "}, ";
+            t += tree_value(tree) + ", ";
         if (!data.trees.empty()) t.resize(t.size() - 2);
         t += "};\nconstexpr classifier::DecisionTable " + name + " = {" + std::to_string(dims.size()) + ", " +
              (data.protocol_dimension == 0xffffffff ? std::string("classifier::no_dimension")
@@ -136,9 +167,18 @@ struct CompiledWriter {
                   : hex(data.block_dimensions)) +
              ", " + name + "_leaves, " + name + "_items, " + name + "_nodes, " + name + "_entries, " + name +
              "_trees};\n";
-        // The lookup is written into the chain for this many trees per class (first_match_inline).
-        const std::string trees = std::to_string(data.trees_per_class);
-        t += "static_assert(" + name + ".trees_per_class == " + trees + ");\n";
+        // The lookup is written into the chain for this many trees per class (first_match_inline), with
+        // the entry shapes that a tree position has in every class as constants.
+        std::string inline_args = std::to_string(data.trees_per_class);
+        const std::string shapes = entry_shapes(data);
+        if (!shapes.empty()) {
+            t += "constexpr classifier::Tree " + name + "_shapes[] = {" + shapes + "};\n";
+            inline_args += ", " + name + "_shapes";
+            t += "static_assert(classifier::shapes_agree<" + std::to_string(data.trees_per_class) + ">(" +
+                 name + ", " + name + "_shapes));\n";
+        } else {
+            t += "static_assert(" + name + ".trees_per_class == " + inline_args + ");\n";
+        }
         const uint64_t bytes = data.bytes();
         std::string key_values; // the key's values as the chain reads them from its RulePacket `p`
         for (size_t i = 0; i < dims.size(); ++i)
@@ -172,8 +212,8 @@ struct CompiledWriter {
 
         code += "    // " + span + ": " + std::to_string(run.size()) + " rules, one lookup in " + name + "\n";
         code += "    {\n        const std::uint32_t key[] = {" + key_values + "};\n";
-        code += "        const std::uint32_t m = classifier::first_match_inline<" + trees + ">(" + name +
-                ", key" + (prepared ? ", p.prepared" : "") + ");\n";
+        code += "        const std::uint32_t m = classifier::first_match_inline<" + inline_args + ">(" +
+                name + ", key" + (prepared ? ", p.prepared" : "") + ");\n";
         code += "        if (m != classifier::no_match) {\n";
         if (effects) {
             code += "            switch (m) {\n";

@@ -7,7 +7,7 @@ namespace {
 using lookup::best_of_leaves;
 using lookup::class_trees;
 using lookup::first_match_in;
-using lookup::root_of;
+using lookup::roots;
 using lookup::step;
 
 // Asks for the lines of the node or leaf a reference names, ahead of the stage that reads them.
@@ -29,14 +29,10 @@ void prepare_group(const DecisionTable& table, PreparedMatch* group, std::uint32
     bool leaves = true;
     for (std::uint32_t k = 0; k < count; ++k) {
         const std::uint32_t* key = group[k].key;
-        const Tree* trees = class_trees(table, key);
-        std::uint32_t all = leaf_bit;
-        for (std::uint32_t t = 0; t < N; ++t) {
-            refs[k][t] = root_of(table, trees[t], key);
+        std::uint32_t all = roots<N, nullptr>(table, class_trees(table, key), key, refs[k]);
+        for (std::uint32_t t = 0; t < N; ++t)
             prefetch(table, refs[k][t]);
-            all &= refs[k][t];
-        }
-        leaves = leaves && all != 0;
+        leaves = leaves && (all & leaf_bit) != 0;
     }
     for (std::uint32_t s = 0; s < table.walk_steps; ++s) {
         leaves = true;

@@ -50,7 +50,8 @@ TEST(EmitCpp, LongRunsBecomeTablesAndKeepTheirSourceLocations) {
     auto out = emit_cpp(program, low);
     EXPECT_EQ(out.stats.tables, 1u);
     EXPECT_EQ(out.stats.table_rules, 41u); // 40 rules and the last ttl rule (its log is a side effect)
-    EXPECT_NE(out.text.find("classifier::first_match_inline<1>(fn_0_f_t0, key)"), std::string::npos);
+    EXPECT_NE(out.text.find("classifier::first_match_inline<1, fn_0_f_t0_shapes>(fn_0_f_t0, key)"),
+              std::string::npos);
     EXPECT_NE(out.text.find("// 0: runs.nacl:3:70"), std::string::npos) << out.text.substr(0, 3000);
     EXPECT_NE(out.text.find("// 39: runs.nacl:42:71"), std::string::npos);
     EXPECT_NE(out.text.find("case 40:"), std::string::npos); // the logging rule's effect
@@ -69,7 +70,8 @@ TEST(EmitCpp, LargeTablesArePreparedForBursts) {
     // Small tables stay in cache: no prepare function, the chain looks up one packet at a time.
     auto small = emit_cpp(program).text;
     EXPECT_EQ(small.find("_prepare"), std::string::npos);
-    EXPECT_NE(small.find("classifier::first_match_inline<1>(fn_0_f_t0, key)"), std::string::npos);
+    EXPECT_NE(small.find("classifier::first_match_inline<1, fn_0_f_t0_shapes>(fn_0_f_t0, key)"),
+              std::string::npos);
     EmitOptions all;
     all.prepare_min_bytes = 0;
     auto out = emit_cpp(program, all).text;
@@ -78,9 +80,32 @@ TEST(EmitCpp, LargeTablesArePreparedForBursts) {
             "void fn_0_f_t0_prepare(std::span<const RulePacket> packets, classifier::PreparedMatch* out)"),
         std::string::npos);
     EXPECT_NE(out.find("classifier::prepare_matches(fn_0_f_t0, out, packets.size());"), std::string::npos);
-    EXPECT_NE(out.find("classifier::first_match_inline<1>(fn_0_f_t0, key, p.prepared)"), std::string::npos);
+    EXPECT_NE(out.find("classifier::first_match_inline<1, fn_0_f_t0_shapes>(fn_0_f_t0, key, p.prepared)"),
+              std::string::npos);
     EXPECT_NE(out.find("{appliance::Hook::Forward, appliance::no_iface, chain_0, fn_0_f_t0_prepare}"),
               std::string::npos);
+}
+
+TEST(EmitCpp, EntryShapesThatEveryClassSharesAreConstants) {
+    // 1,200 servers in /24s of their own: rules without a protocol, so every protocol class hashes the same
+    // /24s of ip.daddr, and 20 TCP rules about one client and one server.
+    std::string text = "Iface e { index: 0, address: 10.0.0.1, netmask: 255.255.255.0 }\n"
+                       "Gateway gw { r: { net: 0.0.0.0, netmask: 0.0.0.0, iface: e }, forward: f }\n"
+                       "Filter::IP f {\n";
+    for (int i = 0; i < 1200; ++i)
+        text += "  if (ip.daddr == 20." + std::to_string(i / 200) + "." + std::to_string(i % 200) +
+                ".7) { accept }\n";
+    for (int i = 0; i < 20; ++i)
+        text += "  Filter::TCP { if (ip.saddr == 30.0." + std::to_string(i) + ".1 and ip.daddr == 40.0." +
+                std::to_string(i) + ".1) { drop } }\n";
+    text += "  drop\n}\n";
+    auto program = codegen_test::compile_text(text, "shapes.nacl");
+    auto out = emit_cpp(program).text;
+    // ip.daddr (dimension 2: protocol, saddr, daddr), /24 parts, hashed: the same in every class.
+    auto shapes = out.find("constexpr classifier::Tree fn_0_f_t0_shapes[] = {{2, 0, 8, 16777215, ");
+    ASSERT_NE(shapes, std::string::npos) << out.substr(0, 4000);
+    EXPECT_NE(out.find("static_assert(classifier::shapes_agree<"), std::string::npos);
+    EXPECT_NE(out.find("classifier::first_match_inline<"), std::string::npos);
 }
 
 TEST(EmitCpp, ConfigCarriesTheAppliance) {

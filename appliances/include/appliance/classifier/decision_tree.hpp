@@ -163,14 +163,35 @@ inline std::uint32_t first_match(const DecisionTable& table, const std::uint32_t
 // first_match written into the caller, for a table of `Trees` trees per class (table.trees_per_class): the
 // code naclc emits, where the table is a constant, so its fields fold into the lookup and there is no call
 // and no dispatch on the number of trees (fw 10,000 rules, Google Benchmark: 51.8 -> 48.3 ns; classifier.md
-// round 9). The same walk as first_match (decision_tree_lookup.hpp).
-template <std::uint32_t Trees>
+// round 9). The same walk as first_match (decision_tree_lookup.hpp). `Shapes`, when not null, holds for each
+// tree position t the entry that position has in every class (dimension, low, shift, mask, multiplier; the
+// fw tables hash the /24 of saddr and of daddr in every class), or no_dimension where the classes differ:
+// those entries are computed with constants.
+template <std::uint32_t Trees, const Tree* Shapes = nullptr>
 std::uint32_t first_match_inline(const DecisionTable& table, const std::uint32_t* key);
 
-template <std::uint32_t Trees>
+template <std::uint32_t Trees, const Tree* Shapes = nullptr>
 std::uint32_t first_match_inline(const DecisionTable& table, const std::uint32_t* key,
                                  PreparedMatch* prepared) {
-    return take_prepared(table, key, prepared) ? prepared->match : first_match_inline<Trees>(table, key);
+    return take_prepared(table, key, prepared) ? prepared->match
+                                               : first_match_inline<Trees, Shapes>(table, key);
+}
+
+// Whether `shapes` (Trees of them) are the entry shapes of every class of `table` where they are given
+// (naclc checks its first_match_inline arguments with it in a static_assert).
+template <std::uint32_t Trees>
+constexpr bool shapes_agree(const DecisionTable& table, const Tree* shapes) {
+    const std::uint32_t classes = table.protocol_dimension == no_dimension ? 1 : protocol_classes;
+    for (std::uint32_t c = 0; c < classes; ++c)
+        for (std::uint32_t t = 0; t < Trees; ++t) {
+            const Tree& s = shapes[t];
+            const Tree& tree = table.trees[c * Trees + t];
+            if (s.dimension != no_dimension &&
+                (s.dimension != tree.dimension || s.low != tree.low || s.shift != tree.shift ||
+                 s.mask != tree.mask || s.multiplier != tree.multiplier))
+                return false;
+        }
+    return table.trees_per_class == Trees;
 }
 
 } // namespace appliance::classifier
@@ -179,11 +200,11 @@ std::uint32_t first_match_inline(const DecisionTable& table, const std::uint32_t
 
 namespace appliance::classifier {
 
-template <std::uint32_t Trees>
+template <std::uint32_t Trees, const Tree* Shapes>
 [[gnu::always_inline]] inline std::uint32_t first_match_inline(const DecisionTable& table,
                                                                const std::uint32_t* key) {
     static_assert(Trees >= 1 && Trees <= max_trees);
-    return lookup::first_match_in<Trees>(table, lookup::class_trees(table, key), key);
+    return lookup::first_match_in<Trees, Shapes>(table, lookup::class_trees(table, key), key);
 }
 
 } // namespace appliance::classifier

@@ -38,16 +38,34 @@ typedef float FloatLanes __attribute__((vector_size(16)));
     return node[8 + __builtin_ctz(~(below >> 1))]; // bit 0 compared the dimension word: dropped
 }
 
-// The root of a tree for `key`: its part's reference in the part's bucket (word 15 when not listed).
-[[gnu::always_inline]] inline std::uint32_t root_of(const DecisionTable& table, const Tree& tree,
-                                                    const std::uint32_t* key) {
-    std::uint32_t part = (key[tree.dimension] - tree.low) >> tree.shift & tree.mask;
-    if (tree.multiplier == 0) return table.entries[tree.first + part]; // a dense cut or one root
-    auto hash = static_cast<std::uint32_t>(std::uint64_t{part} * tree.multiplier >> 32);
+// The root of a tree for `key`: its part's reference in the part's bucket (word 15 when not listed). `shape`
+// gives the entry's dimension, low, shift, mask and multiplier: the tree itself, or the constant shape of its
+// position in every class (first_match_inline), which folds into the code.
+[[gnu::always_inline]] inline std::uint32_t root_of(const DecisionTable& table, const Tree& shape,
+                                                    const Tree& tree, const std::uint32_t* key) {
+    std::uint32_t part = (key[shape.dimension] - shape.low) >> shape.shift & shape.mask;
+    if (shape.multiplier == 0) return table.entries[tree.first + part]; // a dense cut or one root
+    auto hash = static_cast<std::uint32_t>(std::uint64_t{part} * shape.multiplier >> 32);
     const std::uint32_t* bucket = table.entries + tree.first + (hash & tree.buckets) * bucket_words;
     Lanes wanted = splat(part);
     std::uint32_t listed = lane_bits(wanted == load(bucket)) | lane_bits(wanted == load(bucket + 4)) << 4;
     return bucket[8 + __builtin_ctz(listed | 1u << bucket_parts)];
+}
+
+// The roots of trees T.. of the key's class in refs; returns the AND of the references (leaf_bit set: every
+// tree is at its leaf). Position t's entry has the constant shape Shapes[t] unless Shapes is null or that
+// shape's dimension is no_dimension (see first_match_inline).
+template <std::uint32_t N, const Tree* Shapes, std::uint32_t T = 0>
+[[gnu::always_inline]] inline std::uint32_t roots(const DecisionTable& table, const Tree* trees,
+                                                  const std::uint32_t* key, std::uint32_t (&refs)[N]) {
+    if constexpr (Shapes != nullptr && Shapes[T].dimension != no_dimension)
+        refs[T] = root_of(table, Shapes[T], trees[T], key);
+    else
+        refs[T] = root_of(table, trees[T], trees[T], key);
+    if constexpr (T + 1 < N)
+        return refs[T] & roots<N, Shapes, T + 1>(table, trees, key, refs);
+    else
+        return refs[T];
 }
 
 // One step down from each of N trees' current nodes at once, without a branch per tree: a reference that
@@ -164,22 +182,15 @@ best_of_leaves(const DecisionTable& table, const std::uint32_t (&refs)[N], const
 
 // The lookup in a table of N trees per class (N is a constant here, so the trees' references stay in
 // registers and their loops unroll).
-template <std::uint32_t N>
+template <std::uint32_t N, const Tree* Shapes = nullptr>
 [[gnu::always_inline]] inline std::uint32_t first_match_in(const DecisionTable& table, const Tree* trees,
                                                            const std::uint32_t* key) {
     std::uint32_t refs[N];
-    std::uint32_t all = leaf_bit;
-    for (std::uint32_t t = 0; t < N; ++t) {
-        const Tree& tree = trees[t];
-        refs[t] = root_of(table, tree, key);
-        all &= refs[t];
-    }
-    // The same number of steps for every packet, so the loop's branch is always predicted; the few
-    // walks that are deeper continue below.
-    bool leaves = all != 0;
-    for (std::uint32_t s = 0; s < table.walk_steps; ++s)
-        leaves = step(table, refs, key);
-    if (__builtin_expect(!leaves, 0))
+    // Steps until every tree is at its leaf. (table.walk_steps, the steps every walk of a batch takes
+    // together in prepare_matches, taken first here too cost fw 10,000 rules 44.6 -> 36-38 ns in the
+    // emitted chains: a tree at its leaf still pays a test and a branch in each of them; classifier.md,
+    // round 9.)
+    if ((roots<N, Shapes>(table, trees, key, refs) & leaf_bit) == 0)
         while (!step(table, refs, key)) {
         }
     return best_of_leaves(table, refs, key);

@@ -38,7 +38,8 @@ alignas(64) constexpr std::uint32_t fn_0_drop_invalid_t0_entries[] = {
 };
 constexpr classifier::Tree fn_0_drop_invalid_t0_trees[] = {{0, 0, 0, 0, 0, 0, 0}};
 constexpr classifier::DecisionTable fn_0_drop_invalid_t0 = {1, classifier::no_dimension, 1, 0, 0x0, fn_0_drop_invalid_t0_leaves, fn_0_drop_invalid_t0_items, fn_0_drop_invalid_t0_nodes, fn_0_drop_invalid_t0_entries, fn_0_drop_invalid_t0_trees};
-static_assert(fn_0_drop_invalid_t0.trees_per_class == 1);
+constexpr classifier::Tree fn_0_drop_invalid_t0_shapes[] = {{0, 0, 0, 0, 0, 0, 0}};
+static_assert(classifier::shapes_agree<1>(fn_0_drop_invalid_t0, fn_0_drop_invalid_t0_shapes));
 constexpr Decision fn_0_drop_invalid_t0_decisions[] = {
     {Verdict::Drop, 0}, // 0: firewall.nacl:42:9
 };
@@ -67,7 +68,8 @@ alignas(64) constexpr std::uint32_t fn_1_forward_policy_t1_entries[] = {
 };
 constexpr classifier::Tree fn_1_forward_policy_t1_trees[] = {{0, 0, 0, 0, 0, 0, 0}, {0, 0, 0, 0, 0, 0, 1}, {0, 0, 0, 0, 0, 0, 2}, {0, 0, 0, 0, 0, 0, 3}};
 constexpr classifier::DecisionTable fn_1_forward_policy_t1 = {6, 0, 1, 1, classifier::per_leaf_dimensions, fn_1_forward_policy_t1_leaves, fn_1_forward_policy_t1_items, fn_1_forward_policy_t1_nodes, fn_1_forward_policy_t1_entries, fn_1_forward_policy_t1_trees};
-static_assert(fn_1_forward_policy_t1.trees_per_class == 1);
+constexpr classifier::Tree fn_1_forward_policy_t1_shapes[] = {{0, 0, 0, 0, 0, 0, 0}};
+static_assert(classifier::shapes_agree<1>(fn_1_forward_policy_t1, fn_1_forward_policy_t1_shapes));
 constexpr Decision fn_1_forward_policy_t1_decisions[] = {
     {Verdict::Accept, 2}, // 0: firewall.nacl:49:9
     {Verdict::Drop, 4}, // 1: firewall.nacl:53:9
@@ -99,7 +101,8 @@ alignas(64) constexpr std::uint32_t fn_2_protect_appliance_t2_entries[] = {
 };
 constexpr classifier::Tree fn_2_protect_appliance_t2_trees[] = {{0, 0, 0, 0, 0, 0, 0}, {0, 0, 0, 0, 0, 0, 1}, {0, 0, 0, 0, 0, 0, 2}, {0, 0, 0, 0, 0, 0, 3}};
 constexpr classifier::DecisionTable fn_2_protect_appliance_t2 = {5, 0, 1, 0, 0x4030201, fn_2_protect_appliance_t2_leaves, fn_2_protect_appliance_t2_items, fn_2_protect_appliance_t2_nodes, fn_2_protect_appliance_t2_entries, fn_2_protect_appliance_t2_trees};
-static_assert(fn_2_protect_appliance_t2.trees_per_class == 1);
+constexpr classifier::Tree fn_2_protect_appliance_t2_shapes[] = {{0, 0, 0, 0, 0, 0, 0}};
+static_assert(classifier::shapes_agree<1>(fn_2_protect_appliance_t2, fn_2_protect_appliance_t2_shapes));
 constexpr Decision fn_2_protect_appliance_t2_decisions[] = {
     {Verdict::Accept, 10}, // 0: firewall.nacl:78:9
     {Verdict::Accept, 11}, // 1: firewall.nacl:82:13
@@ -116,7 +119,7 @@ Decision fn_0_drop_invalid(RulePacket& p, ActionSink& a) {
     // firewall.nacl:42:9 .. firewall.nacl:42:9: 1 rules, one lookup in fn_0_drop_invalid_t0
     {
         const std::uint32_t key[] = {std::uint32_t(p.ct)};
-        const std::uint32_t m = classifier::first_match_inline<1>(fn_0_drop_invalid_t0, key);
+        const std::uint32_t m = classifier::first_match_inline<1, fn_0_drop_invalid_t0_shapes>(fn_0_drop_invalid_t0, key);
         if (m != classifier::no_match) {
             return fn_0_drop_invalid_t0_decisions[m];
         }
@@ -132,7 +135,7 @@ Decision fn_1_forward_policy(RulePacket& p, ActionSink& a) {
     // firewall.nacl:49:9 .. firewall.nacl:70:13: 6 rules, one lookup in fn_1_forward_policy_t1
     {
         const std::uint32_t key[] = {p.protocol, p.saddr, p.daddr, p.dport, p.icmp_type, std::uint32_t(p.ct)};
-        const std::uint32_t m = classifier::first_match_inline<1>(fn_1_forward_policy_t1, key);
+        const std::uint32_t m = classifier::first_match_inline<1, fn_1_forward_policy_t1_shapes>(fn_1_forward_policy_t1, key);
         if (m != classifier::no_match) {
             switch (m) {
             case 1:
@@ -155,7 +158,7 @@ Decision fn_2_protect_appliance(RulePacket& p, ActionSink& a) {
     // firewall.nacl:78:9 .. firewall.nacl:87:13: 3 rules, one lookup in fn_2_protect_appliance_t2
     {
         const std::uint32_t key[] = {p.protocol, p.saddr, p.dport, p.icmp_type, std::uint32_t(p.ct)};
-        const std::uint32_t m = classifier::first_match_inline<1>(fn_2_protect_appliance_t2, key);
+        const std::uint32_t m = classifier::first_match_inline<1, fn_2_protect_appliance_t2_shapes>(fn_2_protect_appliance_t2, key);
         if (m != classifier::no_match) {
             return fn_2_protect_appliance_t2_decisions[m];
         }
