@@ -89,9 +89,10 @@ struct TreeOptions {
     // Classes with more boxes than this keep their groups without trial merges: at 100,000 rules every trial
     // went over budget and the trials tripled `naclc emit` time (4 s -> 12 s) for nothing.
     size_t merge_max_boxes = 30000;
-    // Every lookup takes the same number of node steps (its branch is then always predicted): the depth
-    // that this percentage of the leaves' boxes lie within (a leaf's boxes stand for the packets that
-    // reach it). Deeper walks take a branch and continue.
+    // The node steps that prepare_matches takes for every key of a batch as one stage: the depth that this
+    // percentage of the leaves' boxes lie within (a leaf's boxes stand for the packets that reach it).
+    // Deeper walks continue one key at a time. (The one-key lookup walks until its trees are at their
+    // leaves; classifier.md, round 9.)
     uint32_t walk_steps_percent = 95;
 };
 

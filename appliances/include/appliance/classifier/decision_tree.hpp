@@ -11,13 +11,13 @@
 // HyperSplit step). Leaves hold a few boxes inline, in rule order, with only the dimensions the leaf's
 // region does not already decide. The answer is the smallest rule whose box contains the key.
 //
-// The lookup is written so that its branches do not depend on the packet: every class has the same
-// number of trees (short classes are padded with empty trees), the trees are walked together for a fixed
-// number of steps (a tree already at its leaf stays there), and a leaf is checked as a block of four box
-// slots by four dimensions with vector compares. A mispredicted branch costs as much as a few node steps,
-// and without them the processor overlaps the lookups of consecutive packets. Only the rare deeper walk
-// and the rare large leaf take a branch. codegen/ builds the tables on the host and emits them as
-// constexpr arrays; this code walks them on the host and in the image. Plain data, no allocation, no
+// The lookup is written so that few of its branches depend on the packet: every class has the same
+// number of trees (short classes are padded with empty trees), the trees are walked together (a tree
+// already at its leaf stays there) until all are at their leaves, and a leaf is checked as a block of four
+// box slots by four dimensions with vector compares. A mispredicted branch costs as much as a few node
+// steps, and without them the processor overlaps the lookups of consecutive packets. codegen/ builds the
+// tables on the host and emits them as constexpr arrays and the lookup into the chains
+// (first_match_inline); this code walks them on the host and in the image. Plain data, no allocation, no
 // exceptions.
 #pragma once
 
@@ -113,7 +113,7 @@ struct DecisionTable {
     std::uint32_t dimensions;         // key length (<= max_dimensions)
     std::uint32_t protocol_dimension; // the key index of ip.protocol, or no_dimension (one class: class 0)
     std::uint32_t trees_per_class;    // 1..max_trees; class c's trees are trees[c * trees_per_class ..]
-    std::uint32_t walk_steps;         // node steps every lookup takes; deeper walks continue after a branch
+    std::uint32_t walk_steps;         // node steps a batch's walks take together (prepare_matches)
     std::uint32_t block_dimensions;   // every block leaf's four lanes (a byte each), or per_leaf_dimensions
     const std::uint32_t* leaves;      // block and row leaves
     const std::uint32_t* items;       // the row leaves' lists of checked dimensions (shared)
