@@ -107,17 +107,17 @@ struct Builder {
     std::vector<uint32_t> block_leaf(const std::vector<uint32_t>& list,
                                      const std::vector<uint32_t>& checked) const {
         std::vector<uint32_t> words(cls::block_leaf_words, 0);
-        words[0] = pack_lanes(checked);
+        words[cls::block_dimensions_word] = pack_lanes(checked);
         for (uint32_t slot = 0; slot <= cls::block_slots; ++slot)
-            words[1 + slot] = slot < list.size() ? boxes[list[slot]].rule : kNoMatch;
+            words[cls::block_rules + slot] = slot < list.size() ? boxes[list[slot]].rule : kNoMatch;
         for (uint32_t lane = 0; lane < cls::block_lanes; ++lane) {
-            uint32_t* lows = &words[1 + cls::block_slots + 1 + lane * 2 * cls::block_slots];
+            uint32_t* lows = &words[lane * 2 * cls::block_slots];
             uint32_t* spans = lows + cls::block_slots;
             for (uint32_t slot = 0; slot < cls::block_slots; ++slot) {
                 Interval bound{0, 0xffffffff}; // unused lanes and empty slots: always inside
                 if (lane < checked.size() && slot < list.size())
                     bound = boxes[list[slot]].bounds[checked[lane]];
-                lows[slot] = bound.low ^ cls::sign_flip;
+                lows[slot] = 0u - (bound.low ^ cls::sign_flip); // key + this is key - low, flipped
                 spans[slot] = (bound.high - bound.low) ^ cls::sign_flip;
             }
         }
@@ -147,6 +147,8 @@ struct Builder {
                                     cls::sign_flip);
             }
         }
+        words.resize((words.size() + cls::leaf_align_words - 1) / cls::leaf_align_words *
+                     cls::leaf_align_words);
         return words;
     }
 
@@ -591,7 +593,7 @@ uint32_t walk_steps(const DecisionTableData& t, uint32_t percent) {
         if (ref & cls::row_leaf_bit) return leaf[0] & 0xfff;
         uint64_t n = 0;
         for (uint32_t slot = 0; slot < cls::block_slots; ++slot)
-            n += leaf[1 + slot] != kNoMatch;
+            n += leaf[cls::block_rules + slot] != kNoMatch;
         return n;
     };
     auto visit = [&](auto& self, uint32_t ref, uint32_t depth) -> void {
@@ -747,15 +749,16 @@ uint32_t lookup(const DecisionTableData& t, const std::vector<uint32_t>& key) {
         }
         const uint32_t* leaf = t.leaves.data() + (ref & cls::leaf_offset_mask);
         if (!(ref & cls::row_leaf_bit)) {
-            for (uint32_t slot = 0; slot < cls::block_slots && leaf[1 + slot] < best; ++slot) {
+            const uint32_t* rules = leaf + cls::block_rules;
+            for (uint32_t slot = 0; slot < cls::block_slots && rules[slot] < best; ++slot) {
                 bool inside = true;
                 for (uint32_t lane = 0; lane < cls::block_lanes && inside; ++lane) {
-                    const uint32_t* lows = leaf + 1 + cls::block_slots + 1 + lane * 2 * cls::block_slots;
-                    uint32_t low = lows[slot] ^ cls::sign_flip,
+                    const uint32_t* lows = leaf + lane * 2 * cls::block_slots;
+                    uint32_t low = (0u - lows[slot]) ^ cls::sign_flip,
                              span = lows[cls::block_slots + slot] ^ cls::sign_flip;
-                    inside = key[leaf[0] >> (8 * lane) & 0xff] - low <= span;
+                    inside = key[leaf[cls::block_dimensions_word] >> (8 * lane) & 0xff] - low <= span;
                 }
-                if (inside) best = leaf[1 + slot];
+                if (inside) best = rules[slot];
             }
             continue;
         }

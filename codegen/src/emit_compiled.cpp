@@ -146,7 +146,7 @@ struct CompiledWriter {
                      : "// Every block checks the same four dimensions (the table's block_dimensions).\n") +
              "// Nodes: one 16-word line each. Every lookup takes " + std::to_string(data.walk_steps) +
              " node steps in each of its class's " + std::to_string(data.trees_per_class) + " trees.\n";
-        t += "constexpr std::uint32_t " + name + "_leaves[] = {";
+        t += "alignas(64) constexpr std::uint32_t " + name + "_leaves[] = {";
         append_leaves(t, data);
         t += "};\nconstexpr std::uint32_t " + name + "_items[] = {";
         append_numbers(t, data.items, 16);

@@ -40,7 +40,11 @@ inline constexpr uint32_t split_ways = 8;
 inline constexpr uint32_t unused_threshold = 0x7fffffff;
 inline constexpr uint32_t block_slots = 4;
 inline constexpr uint32_t block_lanes = 4;
-inline constexpr uint32_t block_leaf_words = 1 + (block_slots + 1) + block_lanes * 2 * block_slots;
+inline constexpr uint32_t leaf_align_words = 4;
+inline constexpr uint32_t block_dimensions_word = block_lanes * 2 * block_slots;
+inline constexpr uint32_t block_rules = block_dimensions_word + 1;
+inline constexpr uint32_t block_leaf_words =
+    (block_rules + block_slots + 1 + leaf_align_words - 1) / leaf_align_words * leaf_align_words;
 inline constexpr uint32_t max_trees = 4;
 inline constexpr uint32_t per_leaf_dimensions = 0xffffffff;
 inline constexpr uint32_t bucket_words = 16;

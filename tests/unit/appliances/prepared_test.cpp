@@ -21,13 +21,13 @@ constexpr std::uint32_t flip(std::uint32_t v) {
 // empty (no rule), and lanes 1-3 are unused (dimension 0 again, always inside).
 constexpr std::array<std::uint32_t, cls::block_leaf_words> one_box_leaf(std::uint32_t value) {
     std::array<std::uint32_t, cls::block_leaf_words> w{};
-    w[1] = 0; // slot 0: rule 0 (word 0: every lane checks dimension 0)
-    for (std::uint32_t r = 2; r <= cls::block_slots + 1; ++r)
-        w[r] = cls::no_match;
+    w[cls::block_rules] = 0; // slot 0: rule 0 (the dimensions word 0: every lane checks dimension 0)
+    for (std::uint32_t r = 1; r <= cls::block_slots; ++r)
+        w[cls::block_rules + r] = cls::no_match;
     for (std::uint32_t lane = 0; lane < cls::block_lanes; ++lane) {
-        std::uint32_t* low = &w[cls::block_slots + 2 + lane * 2 * cls::block_slots];
+        std::uint32_t* low = &w[lane * 2 * cls::block_slots];
         for (std::uint32_t slot = 0; slot < cls::block_slots; ++slot) {
-            low[slot] = flip(lane == 0 && slot == 0 ? value : 0);
+            low[slot] = 0u - flip(lane == 0 && slot == 0 ? value : 0); // stored negated
             low[cls::block_slots + slot] = flip(lane == 0 ? 0 : 0xffffffff);
         }
     }

@@ -23,6 +23,9 @@ static_assert(table_encoding::unused_threshold == appliance::classifier::unused_
 static_assert(table_encoding::block_slots == appliance::classifier::block_slots);
 static_assert(table_encoding::block_lanes == appliance::classifier::block_lanes);
 static_assert(table_encoding::block_leaf_words == appliance::classifier::block_leaf_words);
+static_assert(table_encoding::block_rules == appliance::classifier::block_rules);
+static_assert(table_encoding::block_dimensions_word == appliance::classifier::block_dimensions_word);
+static_assert(table_encoding::leaf_align_words == appliance::classifier::leaf_align_words);
 static_assert(table_encoding::per_leaf_dimensions == appliance::classifier::per_leaf_dimensions);
 static_assert(table_encoding::max_trees == appliance::classifier::max_trees);
 static_assert(table_encoding::protocol_class(17) == appliance::classifier::protocol_class(17));
@@ -78,7 +81,7 @@ std::vector<uint32_t> leaf_rules(const DecisionTableData& data, LeafAt leaf) {
     std::vector<uint32_t> rules;
     if (!leaf.row) {
         for (uint32_t slot = 0; slot < codegen::table_encoding::block_slots; ++slot)
-            rules.push_back(data.leaves[leaf.at + 1 + slot]);
+            rules.push_back(data.leaves[leaf.at + codegen::table_encoding::block_rules + slot]);
         return rules;
     }
     uint32_t header = data.leaves[leaf.at];
@@ -272,8 +275,9 @@ TEST(DecisionTreeEdges, ManyOverlappingRulesInOneRegion) {
 // The bounds a block leaf stores for a slot in a lane, unflipped.
 Interval lane_bounds(const uint32_t* words, uint32_t slot, uint32_t lane) {
     using namespace codegen::table_encoding;
-    const uint32_t* lows = words + 1 + block_slots + 1 + lane * 2 * block_slots;
-    return {lows[slot] ^ sign_flip, (lows[slot] ^ sign_flip) + (lows[block_slots + slot] ^ sign_flip)};
+    const uint32_t* lows = words + lane * 2 * block_slots;
+    uint32_t low = (0u - lows[slot]) ^ sign_flip; // stored as -(low ^ sign_flip)
+    return {low, low + (lows[block_slots + slot] ^ sign_flip)};
 }
 
 // /25 sources (each /24 part of the hashed entry holds two, so its leaf checks saddr), any port.
@@ -298,7 +302,7 @@ TEST(DecisionTreeShape, BlockLeavesOfASmallKeyShareTheirLanes) {
     for (auto leaf : leaf_list(data)) {
         ASSERT_FALSE(leaf.row);
         const uint32_t* words = data.leaves.data() + leaf.at;
-        EXPECT_EQ(words[0], data.block_dimensions);
+        EXPECT_EQ(words[block_dimensions_word], data.block_dimensions);
         auto rules = leaf_rules(data, leaf);
         for (uint32_t slot = 0; slot < block_slots; ++slot) {
             bool used = rules[slot] != appliance::classifier::no_match;
@@ -309,7 +313,7 @@ TEST(DecisionTreeShape, BlockLeavesOfASmallKeyShareTheirLanes) {
                 checked += used && lane == 0;
             }
         }
-        EXPECT_EQ(words[1 + block_slots], appliance::classifier::no_match); // after the slots
+        EXPECT_EQ(words[block_rules + block_slots], appliance::classifier::no_match); // after the slots
     }
     EXPECT_GE(checked, 64u);
     EXPECT_EQ(lookup(data, {6, 5 * 128 + 3, 80}), 5u);
@@ -334,7 +338,7 @@ TEST(DecisionTreeShape, LeavesOfAWideKeyStoreOnlyTheDimensionsTheyCheck) {
         const uint32_t* words = data.leaves.data() + leaf.at;
         auto rules = leaf_rules(data, leaf);
         bool empty = rules[0] == appliance::classifier::no_match;
-        EXPECT_EQ(words[0], empty ? 0u : 1u); // saddr in lane 0, dimension 0 (unused) in the others
+        EXPECT_EQ(words[block_dimensions_word], empty ? 0u : 1u); // saddr in lane 0, 0 (unused) in the others
         for (uint32_t slot = 0; slot < block_slots; ++slot)
             for (uint32_t lane = 1; lane < block_lanes; ++lane)
                 EXPECT_EQ(lane_bounds(words, slot, lane), (Interval{0, 0xffffffff}));

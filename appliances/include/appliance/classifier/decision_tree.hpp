@@ -47,21 +47,31 @@ inline constexpr std::uint32_t node_words = 16;
 inline constexpr std::uint32_t split_ways = 8;
 inline constexpr std::uint32_t unused_threshold = 0x7fffffff;
 
+// Leaves start on 16-byte boundaries (leaf references are multiples of leaf_align_words; `leaves` is
+// 64-byte aligned), so a block leaf's compares read their operands straight from memory.
+inline constexpr std::uint32_t leaf_align_words = 4;
+
 // A block leaf (the common kind): at most block_slots boxes checked in at most block_lanes dimensions
 // (four slots: one vector per dimension; fw 10,000 rules 55-62 -> 50-55 ns against eight),
-// block_leaf_words words: word 0 the four checked dimensions (one byte each, lowest first), words
-// 1..block_slots + 1 the rules of the slots and then no_match (empty slots: no_match), then per lane its
-// block_slots flipped lows and block_slots flipped spans (high - low). An unused lane checks dimension 0
-// with low 0 and span 0xffffffff (always inside).
+// block_leaf_words words: per lane its block_slots lows and block_slots flipped spans (high - low), then
+// word block_dimensions_word the four checked dimensions (one byte each, lowest first), words block_rules..
+// the rules of the slots and then no_match (empty slots: no_match), then unused words up to the next
+// 16-byte boundary. A low is stored as -(low ^ sign_flip), so that key + stored is key - low flipped (an add,
+// whose operands can come in either order, where a subtract of the key needed a copy of it). An unused
+// lane checks dimension 0 with low 0 and span 0xffffffff (always inside).
 inline constexpr std::uint32_t block_slots = 4;
 inline constexpr std::uint32_t block_lanes = 4;
-inline constexpr std::uint32_t block_leaf_words = 1 + (block_slots + 1) + block_lanes * 2 * block_slots;
+inline constexpr std::uint32_t block_dimensions_word = block_lanes * 2 * block_slots;
+inline constexpr std::uint32_t block_rules = block_dimensions_word + 1;
+inline constexpr std::uint32_t block_leaf_words =
+    (block_rules + block_slots + 1 + leaf_align_words - 1) / leaf_align_words * leaf_align_words;
 
 // A row leaf (more boxes or more checked dimensions than a block holds): a header word
 // count | groups << 12 | list << 16 (count < 4096), then `count` boxes of 1 + 8 x groups words each: the
 // rule, then per group of four checked dimensions their four lows and their four flipped spans (the key is
-// flipped instead of the lows). The checked dimensions are items[list .. list + groups), four dimension
-// indices per word (lowest byte first); unused lanes have low 0 and span 0xffffffff.
+// flipped instead of the lows), then unused words up to the next 16-byte boundary. The checked dimensions are
+// items[list .. list + groups), four dimension indices per word (lowest byte first); unused lanes have low 0
+// and span 0xffffffff.
 inline constexpr std::uint32_t max_groups = max_dimensions / 4;
 
 // A protocol class has at most max_trees trees.

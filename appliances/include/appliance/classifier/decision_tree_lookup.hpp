@@ -19,6 +19,15 @@ typedef float FloatLanes __attribute__((vector_size(16)));
     return v;
 }
 
+// A load of four words from a 16-byte aligned address (nodes and buckets start on 64-byte lines and leaves
+// on 16-byte boundaries of arrays that are at least 16-byte aligned): the compares can read their operand
+// from memory.
+[[gnu::always_inline]] inline Lanes load_aligned(const std::uint32_t* at) {
+    Lanes v;
+    __builtin_memcpy(&v, __builtin_assume_aligned(at, 16), sizeof v);
+    return v;
+}
+
 [[gnu::always_inline]] inline Lanes splat(std::uint32_t value) {
     auto v = static_cast<std::int32_t>(value);
     return Lanes{v, v, v, v};
@@ -34,7 +43,8 @@ typedef float FloatLanes __attribute__((vector_size(16)));
 // per threshold below it, in ascending order, so the number of them is the count of trailing ones.
 [[gnu::always_inline]] inline std::uint32_t child_of(const std::uint32_t* node, const std::uint32_t* key) {
     Lanes value = splat(key[node[0]] ^ sign_flip);
-    std::uint32_t below = lane_bits(value > load(node)) | lane_bits(value > load(node + 4)) << 4;
+    std::uint32_t below = lane_bits(value > load_aligned(node)) | lane_bits(value > load_aligned(node + 4))
+                                                                      << 4;
     return node[8 + __builtin_ctz(~(below >> 1))]; // bit 0 compared the dimension word: dropped
 }
 
@@ -48,7 +58,8 @@ typedef float FloatLanes __attribute__((vector_size(16)));
     auto hash = static_cast<std::uint32_t>(std::uint64_t{part} * shape.multiplier >> 32);
     const std::uint32_t* bucket = table.entries + tree.first + (hash & tree.buckets) * bucket_words;
     Lanes wanted = splat(part);
-    std::uint32_t listed = lane_bits(wanted == load(bucket)) | lane_bits(wanted == load(bucket + 4)) << 4;
+    std::uint32_t listed =
+        lane_bits(wanted == load_aligned(bucket)) | lane_bits(wanted == load_aligned(bucket + 4)) << 4;
     return bucket[8 + __builtin_ctz(listed | 1u << bucket_parts)];
 }
 
@@ -102,20 +113,20 @@ struct LaneValues {
 // block_slots slots' lows and spans, four slots per vector; a slot is inside when key - low <= span
 // (unsigned, so a key below `low` wraps and fails too), and the lowest inside slot holds the smallest rule.
 [[gnu::always_inline]] inline std::uint32_t scan_block(const std::uint32_t* leaf, const LaneValues& values) {
-    const std::uint32_t* rules = leaf + 1;
-    const std::uint32_t* bounds = rules + block_slots + 1;
+    const std::uint32_t* bounds = leaf;
     constexpr std::uint32_t vectors = block_slots / 4;
     Lanes outside[vectors] = {}; // four slots per vector
     for (std::uint32_t lane = 0; lane < block_lanes; ++lane, bounds += 2 * block_slots) {
-        // (key - flipped low) is key - low flipped: a signed compare with the flipped span decides.
+        // key + stored low is key - low flipped: a signed compare with the flipped span decides.
         for (std::uint32_t v = 0; v < vectors; ++v)
-            outside[v] |= (values.lane[lane] - load(bounds + 4 * v)) > load(bounds + block_slots + 4 * v);
+            outside[v] |= (load_aligned(bounds + 4 * v) + values.lane[lane]) >
+                          load_aligned(bounds + block_slots + 4 * v);
     }
     std::uint32_t inside = 0;
     for (std::uint32_t v = 0; v < vectors; ++v)
         inside |= lane_bits(outside[v]) << 4 * v;
     inside = ~inside & ((1u << block_slots) - 1);
-    return rules[__builtin_ctz(inside | 1u << block_slots)]; // no slot inside: the no_match after them
+    return leaf[block_rules + __builtin_ctz(inside | 1u << block_slots)]; // none inside: the no_match after
 }
 
 // The smallest rule of a box in a row leaf that contains the key, or no_match: box by box, four
@@ -167,7 +178,7 @@ best_of_leaves(const DecisionTable& table, const std::uint32_t (&refs)[N], const
         const std::uint32_t* leaf = table.leaves + (refs[t] & leaf_offset_mask);
         std::uint32_t rule = __builtin_expect(refs[t] & row_leaf_bit, 0)
                                  ? scan_rows(table, leaf, key)
-                                 : scan_block(leaf, lane_values(leaf[0], key));
+                                 : scan_block(leaf, lane_values(leaf[block_dimensions_word], key));
         best = rule < best ? rule : best;
     }
     return best;
