@@ -144,8 +144,10 @@ struct CompiledWriter {
                  data.block_dimensions == table_encoding::per_leaf_dimensions
                      ? ""
                      : "// Every block checks the same four dimensions (the table's block_dimensions).\n") +
-             "// Nodes: one 16-word line each. Every lookup takes " + std::to_string(data.walk_steps) +
-             " node steps in each of its class's " + std::to_string(data.trees_per_class) + " trees.\n";
+             "// Nodes: one 16-word line each. A lookup walks its class's " +
+             std::to_string(data.trees_per_class) +
+             " trees until each is at its leaf (a prepared burst: " + std::to_string(data.walk_steps) +
+             " steps of every lookup together first).\n";
         t += "alignas(64) constexpr std::uint32_t " + name + "_leaves[] = {";
         append_leaves(t, data);
         t += "};\nconstexpr std::uint32_t " + name + "_items[] = {";

@@ -5,7 +5,7 @@
 //
 // The packets prepared are guesses of what the forward chain will see: the frame's IPv4 header as it
 // arrived, the Iface it arrived on, the route's Iface and the connection state the table says now. The
-// chain takes a prepared answer only when its key is the one prepared (classifier::first_match), so a
+// chain takes a prepared answer only when its key is the one prepared (classifier::take_prepared), so a
 // wrong guess (a frame for this host, a translated address, a connection whose state an earlier datagram of
 // the burst changes) costs one lookup as usual and never a different verdict.
 #include "../appliance_internal.hpp"

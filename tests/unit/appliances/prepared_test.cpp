@@ -44,7 +44,7 @@ constexpr cls::DecisionTable table = {
 
 Decision prepared_forward(RulePacket& p, ActionSink& a) {
     const std::uint32_t key[] = {p.daddr};
-    if (cls::first_match(table, key, p.prepared) == 0) return {Verdict::Drop, 9};
+    if (cls::first_match_inline<1>(table, key, p.prepared) == 0) return {Verdict::Drop, 9};
     return lab_forward(p, a);
 }
 
@@ -63,7 +63,7 @@ constexpr cls::DecisionTable ct_table = {
 
 Decision ct_forward(RulePacket& p, ActionSink& a) {
     const std::uint32_t key[] = {static_cast<std::uint32_t>(p.ct)};
-    if (cls::first_match(ct_table, key, p.prepared) == 0) return {Verdict::Accept, 1};
+    if (cls::first_match_inline<1>(ct_table, key, p.prepared) == 0) return {Verdict::Accept, 1};
     return lab_forward(p, a);
 }
 

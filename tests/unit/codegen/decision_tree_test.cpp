@@ -648,6 +648,8 @@ TEST(PreparedMatch, IsTakenOnlyForItsTableAndKey) {
     std::vector<appliance::classifier::Tree> trees, other_trees;
     auto table = table_view(data, trees);
     auto other = table_view(data, other_trees);
+    ASSERT_EQ(table.trees_per_class, 1u);
+    using appliance::classifier::first_match_inline;
     appliance::classifier::PreparedMatch prepared;
     prepared.table = &table;
     prepared.key[0] = 15;
@@ -655,14 +657,14 @@ TEST(PreparedMatch, IsTakenOnlyForItsTableAndKey) {
     EXPECT_EQ(prepared.match, 0u);
     prepared.match = 7; // not what the table says: shows which answer was taken
     uint32_t key = 15;
-    EXPECT_EQ(appliance::classifier::first_match(table, &key, &prepared), 7u);
+    EXPECT_EQ(first_match_inline<1>(table, &key, &prepared), 7u);
     EXPECT_EQ(prepared.used, 1u);
     prepared.used = 0;
     key = 30; // another key: looked up
-    EXPECT_EQ(appliance::classifier::first_match(table, &key, &prepared), 1u);
+    EXPECT_EQ(first_match_inline<1>(table, &key, &prepared), 1u);
     key = 15; // another table: looked up
-    EXPECT_EQ(appliance::classifier::first_match(other, &key, &prepared), 0u);
-    EXPECT_EQ(appliance::classifier::first_match(table, &key, nullptr), 0u);
+    EXPECT_EQ(first_match_inline<1>(other, &key, &prepared), 0u);
+    EXPECT_EQ(first_match_inline<1>(table, &key, nullptr), 0u);
     EXPECT_EQ(prepared.used, 0u);
 }
 

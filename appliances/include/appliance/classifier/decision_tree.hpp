@@ -146,7 +146,7 @@ inline constexpr std::uint32_t batch_size = 8;         // lookups interleaved at
 struct PreparedMatch {
     const DecisionTable* table = nullptr;
     std::uint32_t match = no_match;
-    std::uint32_t used = 0; // set by first_match when the answer was taken
+    std::uint32_t used = 0; // set by take_prepared when the answer was taken
     std::uint32_t key[prepared_key_words] = {};
 };
 
@@ -164,12 +164,6 @@ inline bool take_prepared(const DecisionTable& table, const std::uint32_t* key, 
     return true;
 }
 
-// first_match, or the prepared answer when `prepared` holds this table and this key.
-inline std::uint32_t first_match(const DecisionTable& table, const std::uint32_t* key,
-                                 PreparedMatch* prepared) {
-    return take_prepared(table, key, prepared) ? prepared->match : first_match(table, key);
-}
-
 // first_match written into the caller, for a table of `Trees` trees per class (table.trees_per_class): the
 // code naclc emits, where the table is a constant, so its fields fold into the lookup and there is no call
 // and no dispatch on the number of trees (fw 10,000 rules, Google Benchmark: 51.8 -> 48.3 ns; classifier.md
@@ -180,6 +174,7 @@ inline std::uint32_t first_match(const DecisionTable& table, const std::uint32_t
 template <std::uint32_t Trees, const Tree* Shapes = nullptr>
 std::uint32_t first_match_inline(const DecisionTable& table, const std::uint32_t* key);
 
+// first_match_inline, or the prepared answer when `prepared` holds this table and this key.
 template <std::uint32_t Trees, const Tree* Shapes = nullptr>
 std::uint32_t first_match_inline(const DecisionTable& table, const std::uint32_t* key,
                                  PreparedMatch* prepared) {

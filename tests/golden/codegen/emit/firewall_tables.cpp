@@ -23,7 +23,7 @@ namespace classifier = appliance::classifier;
 // Leaves: a block of 4 box slots x 4 checked dimensions (the dimensions, the slots' rules, then per
 // dimension the slots' lows and spans, top bit flipped) or, marked in the reference, rows of boxes.
 // Every block checks the same four dimensions (the table's block_dimensions).
-// Nodes: one 16-word line each. Every lookup takes 0 node steps in each of its class's 1 trees.
+// Nodes: one 16-word line each. A lookup walks its class's 1 trees until each is at its leaf (a prepared burst: 0 steps of every lookup together first).
 alignas(64) constexpr std::uint32_t fn_0_drop_invalid_t0_leaves[] = {
     0x7ffffffd, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x0, 0x0, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0x0, 0x0,
 };
@@ -47,7 +47,7 @@ constexpr Decision fn_0_drop_invalid_t0_decisions[] = {
 // fn_1_forward_policy_t1: rules firewall.nacl:49:9 .. firewall.nacl:70:13: 6 rules, 9 boxes over (ip.protocol, ip.saddr, ip.daddr, dport, icmp.type, ct.state); 4 trees, 1 nodes, 7 leaves holding 27 boxes, depth <= 1.
 // Leaves: a block of 4 box slots x 4 checked dimensions (the dimensions, the slots' rules, then per
 // dimension the slots' lows and spans, top bit flipped) or, marked in the reference, rows of boxes.
-// Nodes: one 16-word line each. Every lookup takes 1 node steps in each of its class's 1 trees.
+// Nodes: one 16-word line each. A lookup walks its class's 1 trees until each is at its leaf (a prepared burst: 1 steps of every lookup together first).
 alignas(64) constexpr std::uint32_t fn_1_forward_policy_t1_leaves[] = {
     0x80000000, 0x75ffffbe, 0x75ffff80, 0x80000000, 0x7fffffff, 0x80000000, 0x8000003f, 0x7fffffff, 0x7fffffff, 0x80000000, 0x80000000, 0x80000000, 0x80000001, 0x80000004, 0x80000004, 0x7fffffff, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x501, 0x0, 0x1, 0x1, 0xffffffff, 0xffffffff, 0x0, 0x0,
     0x80000000, 0x75ffffbe, 0x75ffff80, 0x80000000, 0x7fffffff, 0x80000000, 0x8000003f, 0x7fffffff, 0x80000000, 0x80000000, 0x80000000, 0x7ffffff8, 0x800000ff, 0x800000ff, 0x800000ff, 0x80000000, 0x7fffffff, 0x80000000, 0x80000000, 0x80000000, 0x80000001, 0x80000004, 0x80000004, 0x80000004, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x50401, 0x0, 0x1, 0x1, 0x4, 0xffffffff, 0x0, 0x0,
@@ -84,7 +84,7 @@ constexpr LogArg log_0[] = {{"banned host ", FieldId::IpSaddr}, {nullptr, FieldI
 // Leaves: a block of 4 box slots x 4 checked dimensions (the dimensions, the slots' rules, then per
 // dimension the slots' lows and spans, top bit flipped) or, marked in the reference, rows of boxes.
 // Every block checks the same four dimensions (the table's block_dimensions).
-// Nodes: one 16-word line each. Every lookup takes 0 node steps in each of its class's 1 trees.
+// Nodes: one 16-word line each. A lookup walks its class's 1 trees until each is at its leaf (a prepared burst: 0 steps of every lookup together first).
 alignas(64) constexpr std::uint32_t fn_2_protect_appliance_t2_leaves[] = {
     0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x8000ffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x800000ff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x4030201, 0x0, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0x0, 0x0,
     0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x8000ffff, 0x8000ffff, 0x7fffffff, 0x7fffffff, 0x80000000, 0x7ffffff8, 0x80000000, 0x80000000, 0x800000ff, 0x80000000, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000004, 0x7fffffff, 0x7fffffff, 0x4030201, 0x0, 0x1, 0xffffffff, 0xffffffff, 0xffffffff, 0x0, 0x0,
