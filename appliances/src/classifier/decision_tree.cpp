@@ -9,6 +9,7 @@ using lookup::class_trees;
 using lookup::first_match_in;
 using lookup::roots;
 using lookup::step;
+using lookup::with_trees_per_class;
 
 // Asks for the lines of the node or leaf a reference names, ahead of the stage that reads them.
 void prefetch(const DecisionTable& table, std::uint32_t ref) {
@@ -62,29 +63,12 @@ void prepare_all(const DecisionTable& table, PreparedMatch* prepared, std::size_
 
 std::uint32_t first_match(const DecisionTable& table, const std::uint32_t* key) {
     const Tree* trees = class_trees(table, key);
-    switch (table.trees_per_class) { // a constant of the table: always predicted
-    case 1:
-        return first_match_in<1>(table, trees, key);
-    case 2:
-        return first_match_in<2>(table, trees, key);
-    case 3:
-        return first_match_in<3>(table, trees, key);
-    default:
-        return first_match_in<max_trees>(table, trees, key);
-    }
+    return with_trees_per_class(table.trees_per_class,
+                                [&](auto n) { return first_match_in<n>(table, trees, key); });
 }
 
 void prepare_matches(const DecisionTable& table, PreparedMatch* prepared, std::size_t count) {
-    switch (table.trees_per_class) {
-    case 1:
-        return prepare_all<1>(table, prepared, count);
-    case 2:
-        return prepare_all<2>(table, prepared, count);
-    case 3:
-        return prepare_all<3>(table, prepared, count);
-    default:
-        return prepare_all<max_trees>(table, prepared, count);
-    }
+    with_trees_per_class(table.trees_per_class, [&](auto n) { prepare_all<n>(table, prepared, count); });
 }
 
 } // namespace appliance::classifier

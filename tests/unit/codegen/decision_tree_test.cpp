@@ -48,17 +48,9 @@ uint32_t brute_force(const std::vector<Box>& boxes, const std::vector<uint32_t>&
 
 // first_match_inline, the lookup written into emitted chains, for the table's number of trees per class.
 uint32_t inline_lookup(const appliance::classifier::DecisionTable& table, const std::vector<uint32_t>& key) {
-    using appliance::classifier::first_match_inline;
-    switch (table.trees_per_class) {
-    case 1:
-        return first_match_inline<1>(table, key.data());
-    case 2:
-        return first_match_inline<2>(table, key.data());
-    case 3:
-        return first_match_inline<3>(table, key.data());
-    default:
-        return first_match_inline<4>(table, key.data());
-    }
+    return appliance::classifier::lookup::with_trees_per_class(table.trees_per_class, [&](auto n) {
+        return appliance::classifier::first_match_inline<n>(table, key.data());
+    });
 }
 
 // A distinct leaf: its offset in data.leaves and whether it is in the row format.

@@ -5,6 +5,8 @@
 
 #include "appliance/classifier/decision_tree.hpp"
 
+#include <type_traits>
+
 namespace appliance::classifier::lookup {
 
 // Four lanes of 32 bits: plain SSE2 on x86-64 (host and image), written with the compiler's vector
@@ -189,6 +191,24 @@ best_of_leaves(const DecisionTable& table, const std::uint32_t (&refs)[N], const
     std::uint32_t c =
         table.protocol_dimension == no_dimension ? 0 : protocol_class(key[table.protocol_dimension]);
     return table.trees + c * table.trees_per_class;
+}
+
+// f(std::integral_constant<std::uint32_t, N>{}) for a table of N trees per class (1..max_trees): code for a
+// table known only at run time picks its template instance once. (A constant of the table: the switch is
+// always predicted.)
+template <class F>
+[[gnu::always_inline]] inline decltype(auto) with_trees_per_class(std::uint32_t trees_per_class, F&& f) {
+    static_assert(max_trees == 4);
+    switch (trees_per_class) {
+    case 1:
+        return f(std::integral_constant<std::uint32_t, 1>{});
+    case 2:
+        return f(std::integral_constant<std::uint32_t, 2>{});
+    case 3:
+        return f(std::integral_constant<std::uint32_t, 3>{});
+    default:
+        return f(std::integral_constant<std::uint32_t, 4>{});
+    }
 }
 
 // The lookup in a table of N trees per class (N is a constant here, so the trees' references stay in
