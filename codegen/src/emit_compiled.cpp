@@ -167,8 +167,8 @@ struct CompiledWriter {
              (data.block_dimensions == table_encoding::per_leaf_dimensions
                   ? std::string("classifier::per_leaf_dimensions")
                   : hex(data.block_dimensions)) +
-             ", " + name + "_leaves, " + name + "_items, " + name + "_nodes, " + name + "_entries, " + name +
-             "_trees};\n";
+             ", " + std::to_string(data.row_leaves()) + ", " + name + "_leaves, " + name + "_items, " + name +
+             "_nodes, " + name + "_entries, " + name + "_trees};\n";
         // The lookup is written into the chain for this many trees per class (first_match_inline), with
         // the entry shapes that a tree position has in every class as constants.
         std::string inline_args = std::to_string(data.trees_per_class);

@@ -12,10 +12,11 @@
 // region does not already decide. The answer is the smallest rule whose box contains the key.
 //
 // The lookup is written so that few of its branches depend on the packet: every class has the same
-// number of trees (short classes are padded with empty trees), the trees are walked together (a tree
-// already at its leaf stays there) until all are at their leaves, and a leaf is checked as a block of four
-// box slots by four dimensions with vector compares. A mispredicted branch costs as much as a few node
-// steps, and without them the processor overlaps the lookups of consecutive packets. codegen/ builds the
+// number of trees (short classes are padded with empty trees), a bucket finds a part's root with vector
+// compares, each tree is walked to its leaf (most trees reach theirs from the root, so that loop's branch
+// is predicted), and a leaf is checked as a block of four box slots by four dimensions with vector
+// compares. A mispredicted branch costs as much as a few node steps, and without them the processor
+// overlaps the lookups of consecutive packets. codegen/ builds the
 // tables on the host and emits them as constexpr arrays and the lookup into the chains
 // (first_match_inline); this code walks them on the host and in the image. Plain data, no allocation, no
 // exceptions.
@@ -125,6 +126,7 @@ struct DecisionTable {
     std::uint32_t trees_per_class;    // 1..max_trees; class c's trees are trees[c * trees_per_class ..]
     std::uint32_t walk_steps;         // node steps a batch's walks take together (prepare_matches)
     std::uint32_t block_dimensions;   // every block leaf's four lanes (a byte each), or per_leaf_dimensions
+    std::uint32_t row_leaves;         // leaves in the row format (0: the lookup does not test for them)
     const std::uint32_t* leaves;      // block and row leaves
     const std::uint32_t* items;       // the row leaves' lists of checked dimensions (shared)
     const std::uint32_t* nodes;       // inner nodes, node_words each

@@ -37,7 +37,7 @@ alignas(64) constexpr std::uint32_t fn_0_drop_invalid_t0_entries[] = {
     0x80000000,
 };
 constexpr classifier::Tree fn_0_drop_invalid_t0_trees[] = {{0, 0, 0, 0, 0, 0, 0}};
-constexpr classifier::DecisionTable fn_0_drop_invalid_t0 = {1, classifier::no_dimension, 1, 0, 0x0, fn_0_drop_invalid_t0_leaves, fn_0_drop_invalid_t0_items, fn_0_drop_invalid_t0_nodes, fn_0_drop_invalid_t0_entries, fn_0_drop_invalid_t0_trees};
+constexpr classifier::DecisionTable fn_0_drop_invalid_t0 = {1, classifier::no_dimension, 1, 0, 0x0, 0, fn_0_drop_invalid_t0_leaves, fn_0_drop_invalid_t0_items, fn_0_drop_invalid_t0_nodes, fn_0_drop_invalid_t0_entries, fn_0_drop_invalid_t0_trees};
 constexpr classifier::Tree fn_0_drop_invalid_t0_shapes[] = {{0, 0, 0, 0, 0, 0, 0}};
 static_assert(classifier::shapes_agree<1>(fn_0_drop_invalid_t0, fn_0_drop_invalid_t0_shapes));
 constexpr Decision fn_0_drop_invalid_t0_decisions[] = {
@@ -67,7 +67,7 @@ alignas(64) constexpr std::uint32_t fn_1_forward_policy_t1_entries[] = {
     0x80000000, 0x80000028, 0x0, 0x800000f0,
 };
 constexpr classifier::Tree fn_1_forward_policy_t1_trees[] = {{0, 0, 0, 0, 0, 0, 0}, {0, 0, 0, 0, 0, 0, 1}, {0, 0, 0, 0, 0, 0, 2}, {0, 0, 0, 0, 0, 0, 3}};
-constexpr classifier::DecisionTable fn_1_forward_policy_t1 = {6, 0, 1, 1, classifier::per_leaf_dimensions, fn_1_forward_policy_t1_leaves, fn_1_forward_policy_t1_items, fn_1_forward_policy_t1_nodes, fn_1_forward_policy_t1_entries, fn_1_forward_policy_t1_trees};
+constexpr classifier::DecisionTable fn_1_forward_policy_t1 = {6, 0, 1, 1, classifier::per_leaf_dimensions, 0, fn_1_forward_policy_t1_leaves, fn_1_forward_policy_t1_items, fn_1_forward_policy_t1_nodes, fn_1_forward_policy_t1_entries, fn_1_forward_policy_t1_trees};
 constexpr classifier::Tree fn_1_forward_policy_t1_shapes[] = {{0, 0, 0, 0, 0, 0, 0}};
 static_assert(classifier::shapes_agree<1>(fn_1_forward_policy_t1, fn_1_forward_policy_t1_shapes));
 constexpr Decision fn_1_forward_policy_t1_decisions[] = {
@@ -100,7 +100,7 @@ alignas(64) constexpr std::uint32_t fn_2_protect_appliance_t2_entries[] = {
     0x80000000, 0x80000028, 0x80000050, 0x80000000,
 };
 constexpr classifier::Tree fn_2_protect_appliance_t2_trees[] = {{0, 0, 0, 0, 0, 0, 0}, {0, 0, 0, 0, 0, 0, 1}, {0, 0, 0, 0, 0, 0, 2}, {0, 0, 0, 0, 0, 0, 3}};
-constexpr classifier::DecisionTable fn_2_protect_appliance_t2 = {5, 0, 1, 0, 0x4030201, fn_2_protect_appliance_t2_leaves, fn_2_protect_appliance_t2_items, fn_2_protect_appliance_t2_nodes, fn_2_protect_appliance_t2_entries, fn_2_protect_appliance_t2_trees};
+constexpr classifier::DecisionTable fn_2_protect_appliance_t2 = {5, 0, 1, 0, 0x4030201, 0, fn_2_protect_appliance_t2_leaves, fn_2_protect_appliance_t2_items, fn_2_protect_appliance_t2_nodes, fn_2_protect_appliance_t2_entries, fn_2_protect_appliance_t2_trees};
 constexpr classifier::Tree fn_2_protect_appliance_t2_shapes[] = {{0, 0, 0, 0, 0, 0, 0}};
 static_assert(classifier::shapes_agree<1>(fn_2_protect_appliance_t2, fn_2_protect_appliance_t2_shapes));
 constexpr Decision fn_2_protect_appliance_t2_decisions[] = {
