@@ -45,6 +45,8 @@ struct Builder {
     // The lanes of every block leaf when the table fixes them (DecisionTableData::block_dimensions), in
     // key order; empty: each leaf checks the dimensions its boxes need.
     std::vector<uint32_t> fixed_lanes = {};
+    // Block leaves are packed: lanes 2 and 3 of the fixed lanes are 16-bit dimensions.
+    bool packed_blocks = false;
 
     Mark mark() const {
         return {out.leaves.size(),  out.leaf_refs.size(), out.items.size(), out.nodes.size(),
@@ -106,6 +108,7 @@ struct Builder {
     // A block leaf: block_slots slots by four lanes (see appliance/classifier/decision_tree.hpp).
     std::vector<uint32_t> block_leaf(const std::vector<uint32_t>& list,
                                      const std::vector<uint32_t>& checked) const {
+        if (packed_blocks) return packed_leaf(list, checked);
         std::vector<uint32_t> words(cls::block_leaf_words, 0);
         words[cls::block_dimensions_word] = pack_lanes(checked);
         for (uint32_t slot = 0; slot <= cls::block_slots; ++slot)
@@ -119,6 +122,37 @@ struct Builder {
                     bound = boxes[list[slot]].bounds[checked[lane]];
                 lows[slot] = 0u - (bound.low ^ cls::sign_flip); // key + this is key - low, flipped
                 spans[slot] = (bound.high - bound.low) ^ cls::sign_flip;
+            }
+        }
+        return words;
+    }
+
+    // A packed block leaf (the table's lanes 2 and 3 are 16-bit dimensions; see decision_tree.hpp): lanes 0
+    // and 1 as in a block, lanes 2 and 3 as eight 16-bit lows and eight 16-bit spans.
+    std::vector<uint32_t> packed_leaf(const std::vector<uint32_t>& list,
+                                      const std::vector<uint32_t>& checked) const {
+        std::vector<uint32_t> words(cls::packed_leaf_words, 0);
+        words[cls::packed_dimensions_word] = pack_lanes(checked);
+        for (uint32_t slot = 0; slot <= cls::block_slots; ++slot)
+            words[cls::packed_rules + slot] = slot < list.size() ? boxes[list[slot]].rule : kNoMatch;
+        for (uint32_t lane = 0; lane < cls::block_lanes; ++lane) {
+            const bool half = lane >= 2;
+            for (uint32_t slot = 0; slot < cls::block_slots; ++slot) {
+                Interval bound{0, half ? 0xffffu : 0xffffffffu}; // empty slots: always inside
+                if (slot < list.size()) bound = boxes[list[slot]].bounds[checked[lane]];
+                if (!half) {
+                    words[lane * 2 * cls::block_slots + slot] = 0u - (bound.low ^ cls::sign_flip);
+                    words[(lane * 2 + 1) * cls::block_slots + slot] =
+                        (bound.high - bound.low) ^ cls::sign_flip;
+                    continue;
+                }
+                // 16-bit dimensions (a box's bounds lie within dimension_max), two values per word.
+                bound.high = std::min(bound.high, 0xffffu);
+                uint32_t at = (lane - 2) * cls::block_slots + slot; // the value's place among eight
+                uint32_t low = (0u - (bound.low ^ cls::half_flip)) & 0xffff;
+                uint32_t span = ((bound.high - bound.low) ^ cls::half_flip) & 0xffff;
+                words[cls::packed_halves + at / 2] |= low << (16 * (at % 2));
+                words[cls::packed_halves + cls::block_slots + at / 2] |= span << (16 * (at % 2));
             }
         }
         return words;
@@ -147,8 +181,8 @@ struct Builder {
                                     cls::sign_flip);
             }
         }
-        words.resize((words.size() + cls::leaf_align_words - 1) / cls::leaf_align_words *
-                     cls::leaf_align_words);
+        const uint32_t align = packed_blocks ? cls::packed_align_words : cls::leaf_align_words;
+        words.resize((words.size() + align - 1) / align * align);
         return words;
     }
 
@@ -593,7 +627,7 @@ uint32_t walk_steps(const DecisionTableData& t, uint32_t percent) {
         if (ref & cls::row_leaf_bit) return leaf[0] & 0xfff;
         uint64_t n = 0;
         for (uint32_t slot = 0; slot < cls::block_slots; ++slot)
-            n += leaf[cls::block_rules + slot] != kNoMatch;
+            n += leaf[(t.packed_lanes ? cls::packed_rules : cls::block_rules) + slot] != kNoMatch;
         return n;
     };
     auto visit = [&](auto& self, uint32_t ref, uint32_t depth) -> void {
@@ -653,6 +687,11 @@ DecisionTableData build_decision_table(const std::vector<Box>& boxes, const std:
         if (d != out.protocol_dimension) lanes.push_back(d);
     if (!lanes.empty() && lanes.size() <= cls::block_lanes) {
         out.block_dimensions = pack_lanes(lanes);
+        // Lanes 2 and 3 of 16 bits (the fw key's ports) share one vector: a block then fits two cache
+        // lines (classifier.md round 10).
+        builder.packed_blocks = lanes.size() == cls::block_lanes && dimension_max(dims[lanes[2]]) <= 0xffff &&
+                                dimension_max(dims[lanes[3]]) <= 0xffff;
+        out.packed_lanes = builder.packed_blocks;
         builder.fixed_lanes = std::move(lanes);
     }
     Builder::Region full;
@@ -748,6 +787,28 @@ uint32_t lookup(const DecisionTableData& t, const std::vector<uint32_t>& key) {
             ref = node[8 + way];
         }
         const uint32_t* leaf = t.leaves.data() + (ref & cls::leaf_offset_mask);
+        if (!(ref & cls::row_leaf_bit) && t.packed_lanes) {
+            const uint32_t* rules = leaf + cls::packed_rules;
+            for (uint32_t slot = 0; slot < cls::block_slots && rules[slot] < best; ++slot) {
+                bool inside = true;
+                for (uint32_t lane = 0; lane < cls::block_lanes && inside; ++lane) {
+                    uint32_t low, span;
+                    if (lane < 2) {
+                        low = (0u - leaf[lane * 2 * cls::block_slots + slot]) ^ cls::sign_flip;
+                        span = leaf[(lane * 2 + 1) * cls::block_slots + slot] ^ cls::sign_flip;
+                    } else {
+                        uint32_t at = (lane - 2) * cls::block_slots + slot;
+                        auto half = [&](uint32_t word) { return word >> (16 * (at % 2)) & 0xffff; };
+                        low = ((0u - half(leaf[cls::packed_halves + at / 2])) & 0xffff) ^ cls::half_flip;
+                        span = half(leaf[cls::packed_halves + cls::block_slots + at / 2]) ^ cls::half_flip;
+                    }
+                    uint32_t value = key[leaf[cls::packed_dimensions_word] >> (8 * lane) & 0xff];
+                    inside = lane < 2 ? value - low <= span : ((value - low) & 0xffff) <= span;
+                }
+                if (inside) best = rules[slot];
+            }
+            continue;
+        }
         if (!(ref & cls::row_leaf_bit)) {
             const uint32_t* rules = leaf + cls::block_rules;
             for (uint32_t slot = 0; slot < cls::block_slots && rules[slot] < best; ++slot) {

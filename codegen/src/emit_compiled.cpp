@@ -136,14 +136,18 @@ struct CompiledWriter {
              " trees, " + std::to_string(data.inner_nodes) + " nodes, " +
              std::to_string(data.leaf_refs.size()) + " leaves holding " + std::to_string(data.leaf_boxes) +
              " boxes, depth <= " + std::to_string(data.max_depth) + ".\n";
-        t += "// Leaves: a block of 4 box slots x 4 checked dimensions (the dimensions, the slots' rules, "
-             "then per\n"
-             "// dimension the slots' lows and spans, top bit flipped) or, marked in the reference, rows of "
-             "boxes.\n" +
+        t += "// Leaves: a block of 4 box slots x 4 checked dimensions (per dimension the slots' lows and\n"
+             "// spans, top bit flipped, then the dimensions and the slots' rules) or, marked in the "
+             "reference,\n"
+             "// rows of boxes.\n" +
              std::string(
                  data.block_dimensions == table_encoding::per_leaf_dimensions
                      ? ""
                      : "// Every block checks the same four dimensions (the table's block_dimensions).\n") +
+             std::string(data.packed_lanes
+                             ? "// Blocks are packed: the last two dimensions are 16-bit and share "
+                               "one vector; 32 words on a 64-byte line.\n"
+                             : "") +
              "// Nodes: one 16-word line each. A lookup walks its class's " +
              std::to_string(data.trees_per_class) +
              " trees until each is at its leaf (a prepared burst: " + std::to_string(data.walk_steps) +
@@ -167,8 +171,9 @@ struct CompiledWriter {
              (data.block_dimensions == table_encoding::per_leaf_dimensions
                   ? std::string("classifier::per_leaf_dimensions")
                   : hex(data.block_dimensions)) +
-             ", " + std::to_string(data.row_leaves()) + ", " + name + "_leaves, " + name + "_items, " + name +
-             "_nodes, " + name + "_entries, " + name + "_trees};\n";
+             ", " + std::to_string(data.row_leaves()) + ", " + std::to_string(data.packed_lanes) + ", " +
+             name + "_leaves, " + name + "_items, " + name + "_nodes, " + name + "_entries, " + name +
+             "_trees};\n";
         // The lookup is written into the chain for this many trees per class (first_match_inline), with
         // the entry shapes that a tree position has in every class as constants.
         std::string inline_args = std::to_string(data.trees_per_class);

@@ -45,6 +45,12 @@ inline constexpr uint32_t block_dimensions_word = block_lanes * 2 * block_slots;
 inline constexpr uint32_t block_rules = block_dimensions_word + 1;
 inline constexpr uint32_t block_leaf_words =
     (block_rules + block_slots + 1 + leaf_align_words - 1) / leaf_align_words * leaf_align_words;
+inline constexpr uint32_t half_flip = 0x8000;
+inline constexpr uint32_t packed_halves = 2 * 2 * block_slots;
+inline constexpr uint32_t packed_dimensions_word = packed_halves + 2 * block_slots;
+inline constexpr uint32_t packed_rules = packed_dimensions_word + 1;
+inline constexpr uint32_t packed_leaf_words = 32;
+inline constexpr uint32_t packed_align_words = 16;
 inline constexpr uint32_t max_trees = 4;
 inline constexpr uint32_t per_leaf_dimensions = 0xffffffff;
 inline constexpr uint32_t bucket_words = 16;
@@ -109,6 +115,9 @@ struct DecisionTableData {
     // Every block leaf's four lanes (dimensions, a byte each, in key order) when the key has at most four
     // besides ip.protocol; else per_leaf_dimensions (each block leaf names its own in its word 0).
     uint32_t block_dimensions = table_encoding::per_leaf_dimensions;
+    // 1: the fixed lanes 2 and 3 are 16-bit dimensions and block leaves are packed (two of them in one
+    // vector, 32 words on a 64-byte line).
+    uint32_t packed_lanes = 0;
     std::vector<uint32_t> leaves;    // block and row leaves
     std::vector<uint32_t> leaf_refs; // the reference of every distinct leaf, by ascending offset
     std::vector<uint32_t> items;     // the row leaves' lists of checked dimensions

@@ -40,7 +40,8 @@ alignas(64) constexpr std::uint32_t entries[16] = {cls::leaf_bit}; // the one ro
 alignas(64) constexpr std::uint32_t nodes[16] = {};
 constexpr cls::Tree trees[] = {{0, 0, 0, 0, 0, 0, 0}};
 constexpr cls::DecisionTable table = {
-    1, cls::no_dimension, 1, 0, cls::per_leaf_dimensions, 0, leaves.data(), nullptr, nodes, entries, trees};
+    1,     cls::no_dimension, 1,    0, cls::per_leaf_dimensions, 0, 0, leaves.data(), nullptr,
+    nodes, entries,           trees};
 
 Decision prepared_forward(RulePacket& p, ActionSink& a) {
     const std::uint32_t key[] = {p.daddr};
@@ -58,7 +59,7 @@ void prepare_forward(std::span<const RulePacket> packets, cls::PreparedMatch* ou
 // connection table gives at the burst (Tracker::peek).
 alignas(64) constexpr auto established_leaf = one_box_leaf(static_cast<std::uint32_t>(CtState::Established));
 constexpr cls::DecisionTable ct_table = {
-    1,     cls::no_dimension, 1,    0, cls::per_leaf_dimensions, 0, established_leaf.data(), nullptr,
+    1,     cls::no_dimension, 1,    0, cls::per_leaf_dimensions, 0, 0, established_leaf.data(), nullptr,
     nodes, entries,           trees};
 
 Decision ct_forward(RulePacket& p, ActionSink& a) {

@@ -25,6 +25,12 @@ static_assert(table_encoding::block_lanes == appliance::classifier::block_lanes)
 static_assert(table_encoding::block_leaf_words == appliance::classifier::block_leaf_words);
 static_assert(table_encoding::block_rules == appliance::classifier::block_rules);
 static_assert(table_encoding::block_dimensions_word == appliance::classifier::block_dimensions_word);
+static_assert(table_encoding::half_flip == appliance::classifier::half_flip);
+static_assert(table_encoding::packed_halves == appliance::classifier::packed_halves);
+static_assert(table_encoding::packed_dimensions_word == appliance::classifier::packed_dimensions_word);
+static_assert(table_encoding::packed_rules == appliance::classifier::packed_rules);
+static_assert(table_encoding::packed_leaf_words == appliance::classifier::packed_leaf_words);
+static_assert(table_encoding::packed_align_words == appliance::classifier::packed_align_words);
 static_assert(table_encoding::leaf_align_words == appliance::classifier::leaf_align_words);
 static_assert(table_encoding::per_leaf_dimensions == appliance::classifier::per_leaf_dimensions);
 static_assert(table_encoding::max_trees == appliance::classifier::max_trees);
@@ -359,6 +365,108 @@ TEST(DecisionTreeShape, LeavesThatCheckTheProtocolAreRowsWhenLanesAreFixed) {
     EXPECT_EQ(lookup(data, {47, (1u << 20) + 5, 0, 0}), appliance::classifier::no_match);
     std::mt19937_64 rng(15);
     expect_first_match(boxes, dims(), probe_keys(rng, boxes, 3000));
+}
+
+// random_boxes with a source port range too (key: protocol, saddr, daddr, sport, dport), and keys at and
+// around their corners that a packet can carry (a port is at most 65535).
+std::vector<Box> boxes_with_sport(std::mt19937_64& rng, size_t rules) {
+    auto boxes = random_boxes(rng, rules);
+    for (auto& b : boxes) {
+        uint32_t lo = rng() % 3 == 0 ? 0 : uint32_t(rng() % 65536);
+        uint32_t hi = rng() % 3 == 0 ? lo : std::min<uint32_t>(65535, lo + uint32_t(rng() % 3000));
+        b.bounds.insert(b.bounds.begin() + 3, rng() % 2 ? Interval{0, 65535} : Interval{lo, hi});
+    }
+    return boxes;
+}
+
+// The fw key: the protocol, then saddr, daddr, sport and dport (the fixed lanes).
+std::vector<Dimension> fw_dims() {
+    return {{Field::IpProtocol, -1},
+            {Field::IpSaddr, -1},
+            {Field::IpDaddr, -1},
+            {Field::TcpSport, -1},
+            {Field::TcpDport, -1}};
+}
+
+std::vector<std::vector<uint32_t>> packet_keys(std::mt19937_64& rng, const std::vector<Box>& boxes,
+                                               const std::vector<Dimension>& d, size_t n) {
+    auto keys = probe_keys(rng, boxes, n);
+    for (auto& key : keys)
+        for (size_t i = 0; i < d.size(); ++i)
+            key[i] = std::min(key[i], codegen::dimension_max(d[i]));
+    return keys;
+}
+
+// Every lookup of `data` (the builder's, the out-of-line and the inline one, and a prepared burst) equals a
+// scan of the boxes.
+void expect_all_lookups(const DecisionTableData& data, const std::vector<Box>& boxes,
+                        const std::vector<std::vector<uint32_t>>& keys) {
+    std::vector<appliance::classifier::Tree> trees;
+    auto table = table_view(data, trees);
+    std::vector<appliance::classifier::PreparedMatch> prepared(keys.size());
+    for (size_t i = 0; i < keys.size(); ++i) {
+        uint32_t expect = brute_force(boxes, keys[i]);
+        ASSERT_EQ(lookup(data, keys[i]), expect) << "key " << i;
+        ASSERT_EQ(appliance::classifier::first_match(table, keys[i].data()), expect) << "key " << i;
+        ASSERT_EQ(inline_lookup(table, keys[i]), expect) << "key " << i;
+        prepared[i].table = &table;
+        std::copy(keys[i].begin(), keys[i].end(), prepared[i].key);
+    }
+    appliance::classifier::prepare_matches(table, prepared.data(), prepared.size());
+    for (size_t i = 0; i < keys.size(); ++i)
+        ASSERT_EQ(prepared[i].match, brute_force(boxes, keys[i])) << "prepared key " << i;
+}
+
+TEST(DecisionTreeShape, BlocksArePackedWhenTheLastTwoLanesAreSixteenBits) {
+    // The fw key: saddr, daddr, sport, dport besides the protocol. The ports share one vector, and every
+    // leaf starts on a 64-byte line.
+    std::mt19937_64 rng(21);
+    auto boxes = boxes_with_sport(rng, 1500);
+    const std::vector<Dimension> fw = fw_dims();
+    auto data = build_decision_table(boxes, fw);
+    EXPECT_EQ(data.packed_lanes, 1u);
+    EXPECT_GT(data.leaf_refs.size(), 100u);
+    for (uint32_t ref : data.leaf_refs)
+        EXPECT_EQ((ref & codegen::table_encoding::leaf_offset_mask) %
+                      codegen::table_encoding::packed_align_words,
+                  0u);
+    expect_all_lookups(data, boxes, packet_keys(rng, boxes, fw, 5000));
+    // Ports at their edges: 0, 65535, and next to every box's port bounds.
+    std::vector<std::vector<uint32_t>> edges;
+    for (size_t i = 0; i < 300; ++i) {
+        const Box& b = boxes[rng() % boxes.size()];
+        for (uint32_t sport : {0u, 65535u, b.bounds[3].low, b.bounds[3].high, b.bounds[3].low - 1})
+            for (uint32_t dport : {0u, 65535u, b.bounds[4].high + 1})
+                edges.push_back({b.bounds[0].low, b.bounds[1].low, b.bounds[2].high, std::min(sport, 65535u),
+                                 std::min(dport, 65535u)});
+    }
+    expect_all_lookups(data, boxes, edges);
+    // The same rules with a 32-bit dimension among the last two lanes: blocks as before.
+    std::vector<Dimension> mixed{{Field::IpProtocol, -1},
+                                 {Field::IpSaddr, -1},
+                                 {Field::TcpSport, -1},
+                                 {Field::TcpDport, -1},
+                                 {Field::IpDaddr, -1}};
+    std::vector<Box> reordered = boxes;
+    for (auto& b : reordered)
+        b.bounds = {b.bounds[0], b.bounds[1], b.bounds[3], b.bounds[4], b.bounds[2]};
+    auto blocks = build_decision_table(reordered, mixed);
+    EXPECT_EQ(blocks.packed_lanes, 0u);
+    expect_all_lookups(blocks, reordered, packet_keys(rng, reordered, mixed, 5000));
+}
+
+TEST(DecisionTreeShape, PackedTablesKeepRowLeaves) {
+    // Leaves of the "other" class that name one protocol are rows in a packed table too; both kinds of
+    // leaf are checked by the same lookups.
+    std::mt19937_64 rng(22);
+    auto boxes = boxes_with_sport(rng, 200);
+    for (uint32_t r = 0; r < boxes.size(); r += 3)
+        boxes[r].bounds[0] = {47 + r % 3, 47 + r % 3};
+    const std::vector<Dimension> fw = fw_dims();
+    auto data = build_decision_table(boxes, fw);
+    EXPECT_EQ(data.packed_lanes, 1u);
+    EXPECT_GT(data.row_leaves(), 0u);
+    expect_all_lookups(data, boxes, packet_keys(rng, boxes, fw, 3000));
 }
 
 TEST(DecisionTreeShape, LeavesBeyondABlockAreRows) {

@@ -16,10 +16,9 @@
 // compares, each tree is walked to its leaf (most trees reach theirs from the root, so that loop's branch
 // is predicted), and a leaf is checked as a block of four box slots by four dimensions with vector
 // compares. A mispredicted branch costs as much as a few node steps, and without them the processor
-// overlaps the lookups of consecutive packets. codegen/ builds the
-// tables on the host and emits them as constexpr arrays and the lookup into the chains
-// (first_match_inline); this code walks them on the host and in the image. Plain data, no allocation, no
-// exceptions.
+// overlaps the lookups of consecutive packets. codegen/ builds the tables on the host and emits them as
+// constexpr arrays and the lookup into the chains (first_match_inline); this code walks them on the host
+// and in the image. Plain data, no allocation, no exceptions.
 #pragma once
 
 #include <cstddef>
@@ -66,6 +65,21 @@ inline constexpr std::uint32_t block_dimensions_word = block_lanes * 2 * block_s
 inline constexpr std::uint32_t block_rules = block_dimensions_word + 1;
 inline constexpr std::uint32_t block_leaf_words =
     (block_rules + block_slots + 1 + leaf_align_words - 1) / leaf_align_words * leaf_align_words;
+
+// A packed block leaf, in a table whose fixed lanes 2 and 3 are 16-bit dimensions (the ports of the fw
+// key; DecisionTable::packed_lanes): lanes 0 and 1 as in a block (four lows and four flipped spans each),
+// then lanes 2 and 3 in one vector of eight 16-bit values: the lows (lane 2's four slots, then lane 3's),
+// stored as -(low ^ half_flip), then the eight spans, flipped (^ half_flip); then the dimensions word and the
+// rules and no_match, 32 words in all. Every leaf of such a table starts on a 64-byte line
+// (packed_align_words, row leaves padded to it), so a packed leaf spans two lines where a block spans three
+// or four (fw 10,000 rules 31.5-35.6 -> 28.9-30.8 ns; classifier.md round 10).
+inline constexpr std::uint32_t half_flip = 0x8000;
+inline constexpr std::uint32_t packed_halves = 2 * 2 * block_slots; // words 16.. : 16-bit lows, then spans
+inline constexpr std::uint32_t packed_dimensions_word = packed_halves + 2 * block_slots;
+inline constexpr std::uint32_t packed_rules = packed_dimensions_word + 1;
+inline constexpr std::uint32_t packed_leaf_words = 32;
+inline constexpr std::uint32_t packed_align_words = 16;
+static_assert(packed_rules + block_slots + 1 <= packed_leaf_words);
 
 // A row leaf (more boxes or more checked dimensions than a block holds): a header word
 // count | groups << 12 | list << 16 (count < 4096), then `count` boxes of 1 + 8 x groups words each: the
@@ -127,6 +141,7 @@ struct DecisionTable {
     std::uint32_t walk_steps;         // node steps a batch's walks take together (prepare_matches)
     std::uint32_t block_dimensions;   // every block leaf's four lanes (a byte each), or per_leaf_dimensions
     std::uint32_t row_leaves;         // leaves in the row format (0: the lookup does not test for them)
+    std::uint32_t packed_lanes;       // 1: block leaves are packed (lanes 2 and 3 16-bit, in one vector)
     const std::uint32_t* leaves;      // block and row leaves
     const std::uint32_t* items;       // the row leaves' lists of checked dimensions (shared)
     const std::uint32_t* nodes;       // inner nodes, node_words each

@@ -132,6 +132,44 @@ struct LaneValues {
     return leaf[block_rules + __builtin_ctz(inside | 1u << block_slots)]; // none inside: the no_match after
 }
 
+// Eight lanes of 16 bits: a packed block's lanes 2 and 3.
+typedef std::uint16_t Halves __attribute__((vector_size(16)));
+typedef std::int16_t SignedHalves __attribute__((vector_size(16)));
+
+[[gnu::always_inline]] inline Halves load_halves(const std::uint32_t* at) {
+    Halves v;
+    __builtin_memcpy(&v, __builtin_assume_aligned(at, 16), sizeof v);
+    return v;
+}
+
+// The key's values of a packed block's lanes 2 and 3 (16-bit dimensions): lane 2's in the first four
+// halves, lane 3's in the last four.
+[[gnu::always_inline]] inline Halves packed_values(std::uint32_t dims, const std::uint32_t* key) {
+    auto two = static_cast<std::uint16_t>(key[dims >> 16 & 0xff]);
+    auto three = static_cast<std::uint16_t>(key[dims >> 24]);
+    return Halves{two, two, two, two, three, three, three, three};
+}
+
+// scan_block for a packed block: lanes 0 and 1 as there, lanes 2 and 3 with one 16-bit add and compare
+// (eight lanes: lane 2's four slots, then lane 3's), folded onto the four slots and widened to 32 bits.
+[[gnu::always_inline]] inline std::uint32_t scan_packed(const std::uint32_t* leaf, const LaneValues& values,
+                                                        Halves packed) {
+    Lanes outside = (load_aligned(leaf) + values.lane[0]) > load_aligned(leaf + block_slots);
+    outside |= (load_aligned(leaf + 2 * block_slots) + values.lane[1]) > load_aligned(leaf + 3 * block_slots);
+    SignedHalves halves = reinterpret_cast<SignedHalves>(load_halves(leaf + packed_halves) + packed) >
+                          reinterpret_cast<SignedHalves>(load_halves(leaf + packed_halves + block_slots));
+    SignedHalves slots = halves | __builtin_shufflevector(halves, halves, 4, 5, 6, 7, 0, 1, 2, 3);
+    outside |= reinterpret_cast<Lanes>(__builtin_shufflevector(slots, slots, 0, 0, 1, 1, 2, 2, 3, 3));
+    std::uint32_t inside = ~lane_bits(outside) & ((1u << block_slots) - 1);
+    return leaf[packed_rules + __builtin_ctz(inside | 1u << block_slots)];
+}
+
+// The smallest rule of a block leaf of a table with fixed lanes: packed or not (a constant of the table).
+[[gnu::always_inline]] inline std::uint32_t scan_fixed(const DecisionTable& table, const std::uint32_t* leaf,
+                                                       const LaneValues& values, Halves packed) {
+    return table.packed_lanes ? scan_packed(leaf, values, packed) : scan_block(leaf, values);
+}
+
 // The smallest rule of a box in a row leaf that contains the key, or no_match: box by box, four
 // dimensions per vector step (the rare leaf that a block does not hold).
 [[gnu::noinline]] inline std::uint32_t scan_rows(const DecisionTable& table, const std::uint32_t* leaf,
@@ -169,23 +207,26 @@ best_of_leaves(const DecisionTable& table, const std::uint32_t (&refs)[N], const
     // lambda compiled to slower code (classifier.md, round 7).
     if (table.block_dimensions != per_leaf_dimensions) {
         const LaneValues shared = lane_values(table.block_dimensions, key);
+        const Halves packed = table.packed_lanes ? packed_values(table.block_dimensions, key) : Halves{};
         if (table.row_leaves == 0) {
             // Every reference is leaf_bit | offset: its leaf is addressed from a base biased by leaf_bit,
             // with no mask and no test for a row leaf (fw 10,000 rules: 31.6-32.0 -> 30.8-31.3 ns).
             const std::uintptr_t biased = reinterpret_cast<std::uintptr_t>(table.leaves) -
                                           std::uintptr_t{leaf_bit} * sizeof(std::uint32_t);
             for (std::uint32_t t = 0; t < N; ++t) {
-                std::uint32_t rule = scan_block(reinterpret_cast<const std::uint32_t*>(
+                std::uint32_t rule = scan_fixed(table,
+                                                reinterpret_cast<const std::uint32_t*>(
                                                     biased + std::uintptr_t{refs[t]} * sizeof(std::uint32_t)),
-                                                shared);
+                                                shared, packed);
                 best = rule < best ? rule : best;
             }
             return best;
         }
         for (std::uint32_t t = 0; t < N; ++t) {
             const std::uint32_t* leaf = table.leaves + (refs[t] & leaf_offset_mask);
-            std::uint32_t rule = __builtin_expect(refs[t] & row_leaf_bit, 0) ? scan_rows(table, leaf, key)
-                                                                             : scan_block(leaf, shared);
+            std::uint32_t rule = __builtin_expect(refs[t] & row_leaf_bit, 0)
+                                     ? scan_rows(table, leaf, key)
+                                     : scan_fixed(table, leaf, shared, packed);
             best = rule < best ? rule : best;
         }
         return best;
@@ -231,15 +272,12 @@ template <std::uint32_t N, const Tree* Shapes = nullptr>
 [[gnu::always_inline]] inline std::uint32_t first_match_in(const DecisionTable& table, const Tree* trees,
                                                            const std::uint32_t* key) {
     std::uint32_t refs[N];
-    // Steps until every tree is at its leaf. (table.walk_steps, the steps every walk of a batch takes
-    // together in prepare_matches, taken first here too cost fw 10,000 rules 44.6 -> 36-38 ns in the
-    // emitted chains: a tree at its leaf still pays a test and a branch in each of them; classifier.md,
-    // round 9.)
     roots<N, Shapes>(table, trees, key, refs);
-    // Each tree walks to its leaf in turn. (Walked together, in steps that leave a tree at its leaf where it
-    // is, every tree paid for the deepest one: fw 10,000 rules reach 65% of their leaves from the root, and
-    // the hashed trees 81-89%, so their loops' branches are predicted; 32.6-34.7 -> 31.3-31.8 ns,
-    // classifier.md round 10. The batch still steps its lookups together: prepare_matches.)
+    // Each tree walks to its leaf in turn, with no fixed steps first. (Walked together, in steps that leave
+    // a tree at its leaf where it is, every tree paid for the deepest one: fw 10,000 rules reach 65% of
+    // their leaves from the root, and the hashed trees 81-89%, so their loops' branches are predicted;
+    // 32.6-34.7 -> 31.3-31.8 ns, classifier.md round 10; table.walk_steps steps taken first: 44.6 ns against
+    // 36-38 without, round 9. The batch still steps its lookups together, in walk_steps stages.)
     for (std::uint32_t t = 0; t < N; ++t)
         while ((refs[t] & leaf_bit) == 0)
             refs[t] = child_of(table.nodes + refs[t], key);

@@ -20,8 +20,9 @@ namespace classifier = appliance::classifier;
 // ---- Data of the rules ----
 
 // fn_0_drop_invalid_t0: rules firewall.nacl:42:9 .. firewall.nacl:42:9: 1 rules, 1 boxes over (ct.state); 1 trees, 0 nodes, 1 leaves holding 1 boxes, depth <= 0.
-// Leaves: a block of 4 box slots x 4 checked dimensions (the dimensions, the slots' rules, then per
-// dimension the slots' lows and spans, top bit flipped) or, marked in the reference, rows of boxes.
+// Leaves: a block of 4 box slots x 4 checked dimensions (per dimension the slots' lows and
+// spans, top bit flipped, then the dimensions and the slots' rules) or, marked in the reference,
+// rows of boxes.
 // Every block checks the same four dimensions (the table's block_dimensions).
 // Nodes: one 16-word line each. A lookup walks its class's 1 trees until each is at its leaf (a prepared burst: 0 steps of every lookup together first).
 alignas(64) constexpr std::uint32_t fn_0_drop_invalid_t0_leaves[] = {
@@ -37,7 +38,7 @@ alignas(64) constexpr std::uint32_t fn_0_drop_invalid_t0_entries[] = {
     0x80000000,
 };
 constexpr classifier::Tree fn_0_drop_invalid_t0_trees[] = {{0, 0, 0, 0, 0, 0, 0}};
-constexpr classifier::DecisionTable fn_0_drop_invalid_t0 = {1, classifier::no_dimension, 1, 0, 0x0, 0, fn_0_drop_invalid_t0_leaves, fn_0_drop_invalid_t0_items, fn_0_drop_invalid_t0_nodes, fn_0_drop_invalid_t0_entries, fn_0_drop_invalid_t0_trees};
+constexpr classifier::DecisionTable fn_0_drop_invalid_t0 = {1, classifier::no_dimension, 1, 0, 0x0, 0, 0, fn_0_drop_invalid_t0_leaves, fn_0_drop_invalid_t0_items, fn_0_drop_invalid_t0_nodes, fn_0_drop_invalid_t0_entries, fn_0_drop_invalid_t0_trees};
 constexpr classifier::Tree fn_0_drop_invalid_t0_shapes[] = {{0, 0, 0, 0, 0, 0, 0}};
 static_assert(classifier::shapes_agree<1>(fn_0_drop_invalid_t0, fn_0_drop_invalid_t0_shapes));
 constexpr Decision fn_0_drop_invalid_t0_decisions[] = {
@@ -45,8 +46,9 @@ constexpr Decision fn_0_drop_invalid_t0_decisions[] = {
 };
 
 // fn_1_forward_policy_t1: rules firewall.nacl:49:9 .. firewall.nacl:70:13: 6 rules, 9 boxes over (ip.protocol, ip.saddr, ip.daddr, dport, icmp.type, ct.state); 4 trees, 1 nodes, 7 leaves holding 27 boxes, depth <= 1.
-// Leaves: a block of 4 box slots x 4 checked dimensions (the dimensions, the slots' rules, then per
-// dimension the slots' lows and spans, top bit flipped) or, marked in the reference, rows of boxes.
+// Leaves: a block of 4 box slots x 4 checked dimensions (per dimension the slots' lows and
+// spans, top bit flipped, then the dimensions and the slots' rules) or, marked in the reference,
+// rows of boxes.
 // Nodes: one 16-word line each. A lookup walks its class's 1 trees until each is at its leaf (a prepared burst: 1 steps of every lookup together first).
 alignas(64) constexpr std::uint32_t fn_1_forward_policy_t1_leaves[] = {
     0x80000000, 0x75ffffbe, 0x75ffff80, 0x80000000, 0x7fffffff, 0x80000000, 0x8000003f, 0x7fffffff, 0x7fffffff, 0x80000000, 0x80000000, 0x80000000, 0x80000001, 0x80000004, 0x80000004, 0x7fffffff, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x501, 0x0, 0x1, 0x1, 0xffffffff, 0xffffffff, 0x0, 0x0,
@@ -67,7 +69,7 @@ alignas(64) constexpr std::uint32_t fn_1_forward_policy_t1_entries[] = {
     0x80000000, 0x80000028, 0x0, 0x800000f0,
 };
 constexpr classifier::Tree fn_1_forward_policy_t1_trees[] = {{0, 0, 0, 0, 0, 0, 0}, {0, 0, 0, 0, 0, 0, 1}, {0, 0, 0, 0, 0, 0, 2}, {0, 0, 0, 0, 0, 0, 3}};
-constexpr classifier::DecisionTable fn_1_forward_policy_t1 = {6, 0, 1, 1, classifier::per_leaf_dimensions, 0, fn_1_forward_policy_t1_leaves, fn_1_forward_policy_t1_items, fn_1_forward_policy_t1_nodes, fn_1_forward_policy_t1_entries, fn_1_forward_policy_t1_trees};
+constexpr classifier::DecisionTable fn_1_forward_policy_t1 = {6, 0, 1, 1, classifier::per_leaf_dimensions, 0, 0, fn_1_forward_policy_t1_leaves, fn_1_forward_policy_t1_items, fn_1_forward_policy_t1_nodes, fn_1_forward_policy_t1_entries, fn_1_forward_policy_t1_trees};
 constexpr classifier::Tree fn_1_forward_policy_t1_shapes[] = {{0, 0, 0, 0, 0, 0, 0}};
 static_assert(classifier::shapes_agree<1>(fn_1_forward_policy_t1, fn_1_forward_policy_t1_shapes));
 constexpr Decision fn_1_forward_policy_t1_decisions[] = {
@@ -81,14 +83,16 @@ constexpr Decision fn_1_forward_policy_t1_decisions[] = {
 
 constexpr LogArg log_0[] = {{"banned host ", FieldId::IpSaddr}, {nullptr, FieldId::IpSaddr}, {" tried ", FieldId::IpSaddr}, {nullptr, FieldId::IpDaddr}};
 // fn_2_protect_appliance_t2: rules firewall.nacl:78:9 .. firewall.nacl:87:13: 3 rules, 3 boxes over (ip.protocol, ip.saddr, dport, icmp.type, ct.state); 4 trees, 0 nodes, 3 leaves holding 5 boxes, depth <= 0.
-// Leaves: a block of 4 box slots x 4 checked dimensions (the dimensions, the slots' rules, then per
-// dimension the slots' lows and spans, top bit flipped) or, marked in the reference, rows of boxes.
+// Leaves: a block of 4 box slots x 4 checked dimensions (per dimension the slots' lows and
+// spans, top bit flipped, then the dimensions and the slots' rules) or, marked in the reference,
+// rows of boxes.
 // Every block checks the same four dimensions (the table's block_dimensions).
+// Blocks are packed: the last two dimensions are 16-bit and share one vector; 32 words on a 64-byte line.
 // Nodes: one 16-word line each. A lookup walks its class's 1 trees until each is at its leaf (a prepared burst: 0 steps of every lookup together first).
 alignas(64) constexpr std::uint32_t fn_2_protect_appliance_t2_leaves[] = {
-    0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x8000ffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x800000ff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x4030201, 0x0, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0x0, 0x0,
-    0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x8000ffff, 0x8000ffff, 0x7fffffff, 0x7fffffff, 0x80000000, 0x7ffffff8, 0x80000000, 0x80000000, 0x800000ff, 0x80000000, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000004, 0x7fffffff, 0x7fffffff, 0x4030201, 0x0, 0x1, 0xffffffff, 0xffffffff, 0xffffffff, 0x0, 0x0,
-    0x80000000, 0x75fffffb, 0x80000000, 0x80000000, 0x7fffffff, 0x80000001, 0x7fffffff, 0x7fffffff, 0x80000000, 0x7fffffea, 0x80000000, 0x80000000, 0x8000ffff, 0x80000000, 0x7fffffff, 0x7fffffff, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x800000ff, 0x800000ff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x80000004, 0x7fffffff, 0x7fffffff, 0x4030201, 0x0, 0x2, 0xffffffff, 0xffffffff, 0xffffffff, 0x0, 0x0,
+    0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x8000ffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x80008000, 0x80008000, 0x80007fff, 0x80008000, 0x7fff80ff, 0x7fff7fff, 0x7fff8000, 0x7fff7fff, 0x4030201, 0x0, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0x0, 0x0,
+    0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x8000ffff, 0x8000ffff, 0x7fffffff, 0x7fffffff, 0x7ff88000, 0x80008000, 0x80007fff, 0x80008000, 0x800080ff, 0x7fff7fff, 0x80048000, 0x7fff7fff, 0x4030201, 0x0, 0x1, 0xffffffff, 0xffffffff, 0xffffffff, 0x0, 0x0,
+    0x80000000, 0x75fffffb, 0x80000000, 0x80000000, 0x7fffffff, 0x80000001, 0x7fffffff, 0x7fffffff, 0x80000000, 0x7fffffea, 0x80000000, 0x80000000, 0x8000ffff, 0x80000000, 0x7fffffff, 0x7fffffff, 0x80008000, 0x80008000, 0x80007fff, 0x80008000, 0x80ff80ff, 0x7fff7fff, 0x80048000, 0x7fff7fff, 0x4030201, 0x0, 0x2, 0xffffffff, 0xffffffff, 0xffffffff, 0x0, 0x0,
 };
 constexpr std::uint32_t fn_2_protect_appliance_t2_items[] = {
     0x0,
@@ -97,10 +101,10 @@ alignas(64) constexpr std::uint32_t fn_2_protect_appliance_t2_nodes[] = {
     0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0,
 };
 alignas(64) constexpr std::uint32_t fn_2_protect_appliance_t2_entries[] = {
-    0x80000000, 0x80000028, 0x80000050, 0x80000000,
+    0x80000000, 0x80000020, 0x80000040, 0x80000000,
 };
 constexpr classifier::Tree fn_2_protect_appliance_t2_trees[] = {{0, 0, 0, 0, 0, 0, 0}, {0, 0, 0, 0, 0, 0, 1}, {0, 0, 0, 0, 0, 0, 2}, {0, 0, 0, 0, 0, 0, 3}};
-constexpr classifier::DecisionTable fn_2_protect_appliance_t2 = {5, 0, 1, 0, 0x4030201, 0, fn_2_protect_appliance_t2_leaves, fn_2_protect_appliance_t2_items, fn_2_protect_appliance_t2_nodes, fn_2_protect_appliance_t2_entries, fn_2_protect_appliance_t2_trees};
+constexpr classifier::DecisionTable fn_2_protect_appliance_t2 = {5, 0, 1, 0, 0x4030201, 0, 1, fn_2_protect_appliance_t2_leaves, fn_2_protect_appliance_t2_items, fn_2_protect_appliance_t2_nodes, fn_2_protect_appliance_t2_entries, fn_2_protect_appliance_t2_trees};
 constexpr classifier::Tree fn_2_protect_appliance_t2_shapes[] = {{0, 0, 0, 0, 0, 0, 0}};
 static_assert(classifier::shapes_agree<1>(fn_2_protect_appliance_t2, fn_2_protect_appliance_t2_shapes));
 constexpr Decision fn_2_protect_appliance_t2_decisions[] = {
