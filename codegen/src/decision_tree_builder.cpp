@@ -15,13 +15,61 @@ namespace cls = table_encoding;
 constexpr uint32_t kNoMatch = 0xffffffff;
 constexpr uint32_t kMaxTrees = 4; // appliance::classifier::max_trees
 
-// A block's lanes as stored in its word 0 (and in a table's block_dimensions): one byte per dimension,
-// lane 0 lowest; lanes past the list check dimension 0.
+// A block's lanes as stored in its dimensions word (and in a table's block_dimensions): one byte per
+// dimension, lane 0 lowest; lanes past the list check dimension 0.
 uint32_t pack_lanes(const std::vector<uint32_t>& dimensions) {
     uint32_t packed = 0;
     for (size_t lane = 0; lane < dimensions.size(); ++lane)
         packed |= dimensions[lane] << (8 * lane);
     return packed;
+}
+
+// The words of a block leaf, in either format (packed: the table's lanes 2 and 3 are 16-bit; see
+// appliance/classifier/decision_tree.hpp).
+uint32_t block_words(bool packed) {
+    return packed ? cls::packed_leaf_words : cls::block_leaf_words;
+}
+uint32_t block_dimensions_at(bool packed) {
+    return packed ? cls::packed_dimensions_word : cls::block_dimensions_word;
+}
+uint32_t block_rules_at(bool packed) {
+    return packed ? cls::packed_rules : cls::block_rules;
+}
+
+// Whether a lane of a block holds 16-bit values (a packed block's lanes 2 and 3).
+bool half_lane(bool packed, uint32_t lane) {
+    return packed && lane >= 2;
+}
+
+// Stores a slot's bound in a lane of a block leaf: a 32-bit lane's low as -(low ^ sign_flip) (key + this is
+// key - low, flipped) and its span flipped; a 16-bit lane's the same with half_flip, two values per word
+// (lane 2's four slots, then lane 3's).
+void store_bound(std::vector<uint32_t>& words, bool packed, uint32_t lane, uint32_t slot, Interval bound) {
+    if (!half_lane(packed, lane)) {
+        words[lane * 2 * cls::block_slots + slot] = 0u - (bound.low ^ cls::sign_flip);
+        words[(lane * 2 + 1) * cls::block_slots + slot] = (bound.high - bound.low) ^ cls::sign_flip;
+        return;
+    }
+    bound.high = std::min(bound.high, 0xffffu);         // a box's bounds lie within dimension_max
+    uint32_t at = (lane - 2) * cls::block_slots + slot; // the value's place among eight
+    words[cls::packed_halves + at / 2] |= ((0u - (bound.low ^ cls::half_flip)) & 0xffff) << (16 * (at % 2));
+    words[cls::packed_halves + cls::block_slots + at / 2] |= ((bound.high - bound.low) ^ cls::half_flip)
+                                                             << (16 * (at % 2));
+}
+
+// A slot's bound in a lane of a block leaf as store_bound wrote it: a key is inside when
+// ((key - low) & mask) <= span.
+struct LaneBound {
+    uint32_t low, span, mask;
+};
+LaneBound load_bound(const uint32_t* leaf, bool packed, uint32_t lane, uint32_t slot) {
+    if (!half_lane(packed, lane))
+        return {(0u - leaf[lane * 2 * cls::block_slots + slot]) ^ cls::sign_flip,
+                leaf[(lane * 2 + 1) * cls::block_slots + slot] ^ cls::sign_flip, 0xffffffff};
+    uint32_t at = (lane - 2) * cls::block_slots + slot;
+    auto half = [&](uint32_t word) { return word >> (16 * (at % 2)) & 0xffff; };
+    return {((0u - half(leaf[cls::packed_halves + at / 2])) & 0xffff) ^ cls::half_flip,
+            half(leaf[cls::packed_halves + cls::block_slots + at / 2]) ^ cls::half_flip, 0xffff};
 }
 
 struct Builder {
@@ -45,8 +93,6 @@ struct Builder {
     // The lanes of every block leaf when the table fixes them (DecisionTableData::block_dimensions), in
     // key order; empty: each leaf checks the dimensions its boxes need.
     std::vector<uint32_t> fixed_lanes = {};
-    // Block leaves are packed: lanes 2 and 3 of the fixed lanes are 16-bit dimensions.
-    bool packed_blocks = false;
 
     Mark mark() const {
         return {out.leaves.size(),  out.leaf_refs.size(), out.items.size(), out.nodes.size(),
@@ -105,56 +151,23 @@ struct Builder {
         return leaf->second;
     }
 
-    // A block leaf: block_slots slots by four lanes (see appliance/classifier/decision_tree.hpp).
+    // A block leaf: block_slots slots by four lanes, packed when the table's lanes 2 and 3 are 16-bit (see
+    // appliance/classifier/decision_tree.hpp).
     std::vector<uint32_t> block_leaf(const std::vector<uint32_t>& list,
                                      const std::vector<uint32_t>& checked) const {
-        if (packed_blocks) return packed_leaf(list, checked);
-        std::vector<uint32_t> words(cls::block_leaf_words, 0);
-        words[cls::block_dimensions_word] = pack_lanes(checked);
+        const bool packed = out.packed_lanes != 0;
+        std::vector<uint32_t> words(block_words(packed), 0);
+        words[block_dimensions_at(packed)] = pack_lanes(checked);
         for (uint32_t slot = 0; slot <= cls::block_slots; ++slot)
-            words[cls::block_rules + slot] = slot < list.size() ? boxes[list[slot]].rule : kNoMatch;
-        for (uint32_t lane = 0; lane < cls::block_lanes; ++lane) {
-            uint32_t* lows = &words[lane * 2 * cls::block_slots];
-            uint32_t* spans = lows + cls::block_slots;
+            words[block_rules_at(packed) + slot] = slot < list.size() ? boxes[list[slot]].rule : kNoMatch;
+        for (uint32_t lane = 0; lane < cls::block_lanes; ++lane)
             for (uint32_t slot = 0; slot < cls::block_slots; ++slot) {
-                Interval bound{0, 0xffffffff}; // unused lanes and empty slots: always inside
+                // Unused lanes and empty slots: always inside.
+                Interval bound{0, half_lane(packed, lane) ? 0xffffu : 0xffffffffu};
                 if (lane < checked.size() && slot < list.size())
                     bound = boxes[list[slot]].bounds[checked[lane]];
-                lows[slot] = 0u - (bound.low ^ cls::sign_flip); // key + this is key - low, flipped
-                spans[slot] = (bound.high - bound.low) ^ cls::sign_flip;
+                store_bound(words, packed, lane, slot, bound);
             }
-        }
-        return words;
-    }
-
-    // A packed block leaf (the table's lanes 2 and 3 are 16-bit dimensions; see decision_tree.hpp): lanes 0
-    // and 1 as in a block, lanes 2 and 3 as eight 16-bit lows and eight 16-bit spans.
-    std::vector<uint32_t> packed_leaf(const std::vector<uint32_t>& list,
-                                      const std::vector<uint32_t>& checked) const {
-        std::vector<uint32_t> words(cls::packed_leaf_words, 0);
-        words[cls::packed_dimensions_word] = pack_lanes(checked);
-        for (uint32_t slot = 0; slot <= cls::block_slots; ++slot)
-            words[cls::packed_rules + slot] = slot < list.size() ? boxes[list[slot]].rule : kNoMatch;
-        for (uint32_t lane = 0; lane < cls::block_lanes; ++lane) {
-            const bool half = lane >= 2;
-            for (uint32_t slot = 0; slot < cls::block_slots; ++slot) {
-                Interval bound{0, half ? 0xffffu : 0xffffffffu}; // empty slots: always inside
-                if (slot < list.size()) bound = boxes[list[slot]].bounds[checked[lane]];
-                if (!half) {
-                    words[lane * 2 * cls::block_slots + slot] = 0u - (bound.low ^ cls::sign_flip);
-                    words[(lane * 2 + 1) * cls::block_slots + slot] =
-                        (bound.high - bound.low) ^ cls::sign_flip;
-                    continue;
-                }
-                // 16-bit dimensions (a box's bounds lie within dimension_max), two values per word.
-                bound.high = std::min(bound.high, 0xffffu);
-                uint32_t at = (lane - 2) * cls::block_slots + slot; // the value's place among eight
-                uint32_t low = (0u - (bound.low ^ cls::half_flip)) & 0xffff;
-                uint32_t span = ((bound.high - bound.low) ^ cls::half_flip) & 0xffff;
-                words[cls::packed_halves + at / 2] |= low << (16 * (at % 2));
-                words[cls::packed_halves + cls::block_slots + at / 2] |= span << (16 * (at % 2));
-            }
-        }
         return words;
     }
 
@@ -181,7 +194,7 @@ struct Builder {
                                     cls::sign_flip);
             }
         }
-        const uint32_t align = packed_blocks ? cls::packed_align_words : cls::leaf_align_words;
+        const uint32_t align = out.packed_lanes ? cls::packed_align_words : cls::leaf_align_words;
         words.resize((words.size() + align - 1) / align * align);
         return words;
     }
@@ -627,7 +640,7 @@ uint32_t walk_steps(const DecisionTableData& t, uint32_t percent) {
         if (ref & cls::row_leaf_bit) return leaf[0] & 0xfff;
         uint64_t n = 0;
         for (uint32_t slot = 0; slot < cls::block_slots; ++slot)
-            n += leaf[(t.packed_lanes ? cls::packed_rules : cls::block_rules) + slot] != kNoMatch;
+            n += leaf[block_rules_at(t.packed_lanes) + slot] != kNoMatch;
         return n;
     };
     auto visit = [&](auto& self, uint32_t ref, uint32_t depth) -> void {
@@ -689,9 +702,8 @@ DecisionTableData build_decision_table(const std::vector<Box>& boxes, const std:
         out.block_dimensions = pack_lanes(lanes);
         // Lanes 2 and 3 of 16 bits (the fw key's ports) share one vector: a block then fits two cache
         // lines (classifier.md round 10).
-        builder.packed_blocks = lanes.size() == cls::block_lanes && dimension_max(dims[lanes[2]]) <= 0xffff &&
-                                dimension_max(dims[lanes[3]]) <= 0xffff;
-        out.packed_lanes = builder.packed_blocks;
+        out.packed_lanes = lanes.size() == cls::block_lanes && dimension_max(dims[lanes[2]]) <= 0xffff &&
+                           dimension_max(dims[lanes[3]]) <= 0xffff;
         builder.fixed_lanes = std::move(lanes);
     }
     Builder::Region full;
@@ -787,37 +799,15 @@ uint32_t lookup(const DecisionTableData& t, const std::vector<uint32_t>& key) {
             ref = node[8 + way];
         }
         const uint32_t* leaf = t.leaves.data() + (ref & cls::leaf_offset_mask);
-        if (!(ref & cls::row_leaf_bit) && t.packed_lanes) {
-            const uint32_t* rules = leaf + cls::packed_rules;
-            for (uint32_t slot = 0; slot < cls::block_slots && rules[slot] < best; ++slot) {
-                bool inside = true;
-                for (uint32_t lane = 0; lane < cls::block_lanes && inside; ++lane) {
-                    uint32_t low, span;
-                    if (lane < 2) {
-                        low = (0u - leaf[lane * 2 * cls::block_slots + slot]) ^ cls::sign_flip;
-                        span = leaf[(lane * 2 + 1) * cls::block_slots + slot] ^ cls::sign_flip;
-                    } else {
-                        uint32_t at = (lane - 2) * cls::block_slots + slot;
-                        auto half = [&](uint32_t word) { return word >> (16 * (at % 2)) & 0xffff; };
-                        low = ((0u - half(leaf[cls::packed_halves + at / 2])) & 0xffff) ^ cls::half_flip;
-                        span = half(leaf[cls::packed_halves + cls::block_slots + at / 2]) ^ cls::half_flip;
-                    }
-                    uint32_t value = key[leaf[cls::packed_dimensions_word] >> (8 * lane) & 0xff];
-                    inside = lane < 2 ? value - low <= span : ((value - low) & 0xffff) <= span;
-                }
-                if (inside) best = rules[slot];
-            }
-            continue;
-        }
         if (!(ref & cls::row_leaf_bit)) {
-            const uint32_t* rules = leaf + cls::block_rules;
+            const bool packed = t.packed_lanes != 0;
+            const uint32_t* rules = leaf + block_rules_at(packed);
             for (uint32_t slot = 0; slot < cls::block_slots && rules[slot] < best; ++slot) {
                 bool inside = true;
                 for (uint32_t lane = 0; lane < cls::block_lanes && inside; ++lane) {
-                    const uint32_t* lows = leaf + lane * 2 * cls::block_slots;
-                    uint32_t low = (0u - lows[slot]) ^ cls::sign_flip,
-                             span = lows[cls::block_slots + slot] ^ cls::sign_flip;
-                    inside = key[leaf[cls::block_dimensions_word] >> (8 * lane) & 0xff] - low <= span;
+                    LaneBound b = load_bound(leaf, packed, lane, slot);
+                    inside = ((key[leaf[block_dimensions_at(packed)] >> (8 * lane) & 0xff] - b.low) &
+                              b.mask) <= b.span;
                 }
                 if (inside) best = rules[slot];
             }
