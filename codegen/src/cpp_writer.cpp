@@ -272,20 +272,20 @@ std::string effect_call(const nacl::ir::Program& program, const ActionRef& ref, 
     }
 }
 
-std::string decision_value(const ActionRef& ref) {
-    std::string verdict;
+uint32_t verdict_code(const ActionRef& ref) {
     switch (ref.action->kind) {
     case ActionKind::Drop:
-        verdict = "Verdict::Drop";
-        break;
+        return 1;
     case ActionKind::Reject:
-        verdict = "Verdict::Reject";
-        break;
+        return 2;
     default:
-        verdict = "Verdict::Accept";
-        break;
+        return 0;
     }
-    return "{" + verdict + ", " + std::to_string(ref.index) + "}";
+}
+
+std::string decision_value(const ActionRef& ref) {
+    static constexpr const char* verdicts[] = {"Verdict::Accept", "Verdict::Drop", "Verdict::Reject"};
+    return "{" + std::string(verdicts[verdict_code(ref)]) + ", " + std::to_string(ref.index) + "}";
 }
 
 std::string verdict_statement(const nacl::ir::Program& program, const ActionRef& ref, Tables& tables,
