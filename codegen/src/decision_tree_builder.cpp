@@ -5,6 +5,8 @@
 #include <iterator>
 #include <map>
 #include <optional>
+#include <stdexcept>
+#include <string>
 
 namespace codegen {
 
@@ -336,6 +338,9 @@ struct Builder {
 
     uint32_t new_node() {
         uint32_t at = static_cast<uint32_t>(out.nodes.size());
+        if (out.nodes.size() + cls::node_words > size_t{cls::node_offset_mask} + 1)
+            throw std::length_error("a decision table needs more node words than its references address (" +
+                                    std::to_string(cls::node_offset_mask + 1) + ")");
         ++out.inner_nodes;
         out.nodes.resize(out.nodes.size() + cls::node_words, 0);
         return at;
@@ -520,7 +525,7 @@ struct Builder {
         }
         for (size_t i = split.thresholds.size() + 1; i < cls::split_ways; ++i)
             out.nodes[node + 8 + i] = child; // never chosen: the unused thresholds are never below a key
-        return node;
+        return node | static_cast<uint32_t>(split.dim) << cls::node_dimension_shift;
     }
 
     // The child reference of a node holding `list` (in rule order) within `region`.
@@ -649,11 +654,12 @@ uint32_t walk_steps(const DecisionTableData& t, uint32_t percent) {
             weight[depth] += boxes_of(ref);
             return;
         }
+        const uint32_t* node = t.nodes.data() + (ref & cls::node_offset_mask);
         uint32_t ways = 1; // one more than the thresholds in use (unused ways repeat the last child)
-        while (ways < cls::split_ways && t.nodes[ref + ways] != cls::unused_threshold)
+        while (ways < cls::split_ways && node[ways] != cls::unused_threshold)
             ++ways;
         for (uint32_t i = 0; i < ways; ++i)
-            self(self, t.nodes[ref + 8 + i], depth + 1);
+            self(self, node[8 + i], depth + 1);
     };
     for (const auto& tree : t.trees) {
         if (tree.min_rule == kNoMatch) continue; // an empty tree (padding)
@@ -791,8 +797,8 @@ uint32_t lookup(const DecisionTableData& t, const std::vector<uint32_t>& key) {
             ref = t.entries[tree.first + part];
         }
         while (!(ref & cls::leaf_bit)) {
-            const uint32_t* node = t.nodes.data() + ref;
-            uint32_t value = key[node[0]];
+            const uint32_t* node = t.nodes.data() + (ref & cls::node_offset_mask);
+            uint32_t value = key[ref >> cls::node_dimension_shift];
             uint32_t way = 0;
             while (way + 1 < cls::split_ways && value > (node[1 + way] ^ cls::sign_flip))
                 ++way;

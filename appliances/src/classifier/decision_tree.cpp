@@ -14,8 +14,9 @@ using lookup::with_trees_per_class;
 // Asks for the lines of the node or leaf a reference names, ahead of the stage that reads them.
 void prefetch(const DecisionTable& table, std::uint32_t ref) {
     // A select, not a branch: whether a walk has reached its leaf changes from packet to packet.
-    const std::uint32_t* base = ref & leaf_bit ? table.leaves : table.nodes;
-    const std::uint32_t* at = base + (ref & leaf_offset_mask);
+    const bool leaf = (ref & leaf_bit) != 0;
+    const std::uint32_t* at =
+        (leaf ? table.leaves : table.nodes) + (ref & (leaf ? leaf_offset_mask : node_offset_mask));
     __builtin_prefetch(at);
     __builtin_prefetch(at + 16);
     __builtin_prefetch(at + 32);

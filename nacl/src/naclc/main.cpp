@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <iostream>
 #include <new>
+#include <stdexcept>
 
 #ifndef NACLC_VERSION
 #define NACLC_VERSION "0.0.0"
@@ -37,6 +38,10 @@ int main(int argc, char** argv) {
         // A configuration too large for this machine: say so instead of aborting. Outputs are written
         // by rename once complete, so nothing partial is left behind.
         std::cerr << "naclc: error: out of memory\n";
+        code = naclc::kExitUsage;
+    } catch (const std::length_error& e) {
+        // A configuration beyond a limit of an encoding (a decision table's references).
+        std::cerr << "naclc: error: " << e.what() << "\n";
         code = naclc::kExitUsage;
     }
     // The IR and AST of a large configuration take a noticeable time to free,

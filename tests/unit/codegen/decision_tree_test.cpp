@@ -16,6 +16,8 @@ using nacl::ir::Field;
 static_assert(table_encoding::sign_flip == appliance::classifier::sign_flip);
 static_assert(table_encoding::leaf_bit == appliance::classifier::leaf_bit);
 static_assert(table_encoding::row_leaf_bit == appliance::classifier::row_leaf_bit);
+static_assert(table_encoding::node_dimension_shift == appliance::classifier::node_dimension_shift);
+static_assert(table_encoding::node_offset_mask == appliance::classifier::node_offset_mask);
 static_assert(table_encoding::leaf_offset_mask == appliance::classifier::leaf_offset_mask);
 static_assert(table_encoding::node_words == appliance::classifier::node_words);
 static_assert(table_encoding::split_ways == appliance::classifier::split_ways);
@@ -532,6 +534,18 @@ TEST(DecisionTreeShape, SplitNodesAreOneCacheLine) {
             EXPECT_LE(data.nodes[at + i - 1] ^ appliance::classifier::sign_flip,
                       data.nodes[at + i] ^ appliance::classifier::sign_flip);
     }
+    // A reference to a node carries the node's dimension (a step reads the key's value before the node).
+    namespace cls = appliance::classifier;
+    size_t node_refs = 0;
+    for (size_t at = 0; at < data.nodes.size(); at += cls::node_words)
+        for (uint32_t way = 0; way < cls::split_ways; ++way) {
+            uint32_t ref = data.nodes[at + 8 + way];
+            if (ref & cls::leaf_bit) continue;
+            ++node_refs;
+            ASSERT_LT(ref & cls::node_offset_mask, data.nodes.size());
+            EXPECT_EQ(ref >> cls::node_dimension_shift, data.nodes[ref & cls::node_offset_mask]);
+        }
+    EXPECT_GT(node_refs, 0u);
 }
 
 TEST(DecisionTreeShape, ProtocolClassesSearchOnlyTheirTrees) {

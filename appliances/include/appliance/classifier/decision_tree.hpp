@@ -34,15 +34,21 @@ inline constexpr std::uint32_t max_dimensions = 32;
 // thresholds, lows and spans are stored flipped: stored = value ^ sign_flip.
 inline constexpr std::uint32_t sign_flip = 0x80000000;
 
-// A child reference: a node (the word offset of its first word in `nodes`), or with leaf_bit set a leaf
-// (the word offset of its first word in `leaves`); with row_leaf_bit set too, a leaf in the row format.
+// A child reference: a node (the word offset of its first word in `nodes` in the low bits, the dimension it
+// splits from bit node_dimension_shift on), or with leaf_bit set a leaf (the word offset of its first word
+// in `leaves`); with row_leaf_bit set too, a leaf in the row format. A node's reference carries its
+// dimension so that a step reads the key's value while the node's line is still on its way, instead of
+// after it (fw 10,000 rules 27.2-27.7 -> 26.2-26.5 ns; codegen/docs/classifier.md round 11).
 inline constexpr std::uint32_t leaf_bit = 0x80000000;
 inline constexpr std::uint32_t row_leaf_bit = 0x40000000;
 inline constexpr std::uint32_t leaf_offset_mask = 0x3fffffff;
+inline constexpr std::uint32_t node_dimension_shift = 24; // dimensions < max_dimensions: bits 24..28
+inline constexpr std::uint32_t node_offset_mask = (1u << node_dimension_shift) - 1;
 
 // Every inner node is node_words words (one 64-byte line; `nodes` is 64-byte aligned): word 0 the
-// dimension, words 1..7 thresholds, ascending, flipped (unused: 0x7fffffff, above every flipped key),
-// words 8..15 the children: child = word[8 + number of thresholds below key[dimension]].
+// dimension (also in the references to the node), words 1..7 thresholds, ascending, flipped (unused:
+// 0x7fffffff, above every flipped key), words 8..15 the children: child = word[8 + number of thresholds below
+// key[dimension]].
 inline constexpr std::uint32_t node_words = 16;
 inline constexpr std::uint32_t split_ways = 8;
 inline constexpr std::uint32_t unused_threshold = 0x7fffffff;

@@ -40,11 +40,14 @@ typedef float FloatLanes __attribute__((vector_size(16)));
     return static_cast<std::uint32_t>(__builtin_ia32_movmskps(reinterpret_cast<FloatLanes>(v)));
 }
 
-// The child of a split node for `key`. The node's first four words are the dimension and three
-// thresholds, the next four the other four thresholds: two compares against the flipped key give one bit
-// per threshold below it, in ascending order, so the number of them is the count of trailing ones.
-[[gnu::always_inline]] inline std::uint32_t child_of(const std::uint32_t* node, const std::uint32_t* key) {
-    Lanes value = splat(key[node[0]] ^ sign_flip);
+// The child of the split node `ref` names for `key` (the reference carries the node's dimension). The
+// node's first four words are the dimension and three thresholds, the next four the other four
+// thresholds: two compares against the flipped key give one bit per threshold below it, in ascending
+// order, so the number of them is the count of trailing ones.
+[[gnu::always_inline]] inline std::uint32_t child_of(const std::uint32_t* nodes, std::uint32_t ref,
+                                                     const std::uint32_t* key) {
+    const std::uint32_t* node = nodes + (ref & node_offset_mask);
+    Lanes value = splat(key[ref >> node_dimension_shift] ^ sign_flip);
     std::uint32_t below = lane_bits(value > load_aligned(node)) | lane_bits(value > load_aligned(node + 4))
                                                                       << 4;
     return node[8 + __builtin_ctz(~(below >> 1))]; // bit 0 compared the dimension word: dropped
@@ -92,7 +95,7 @@ template <std::uint32_t N>
     for (std::uint32_t t = 0; t < N; ++t) {
         std::uint32_t ref = refs[t];
         std::uint32_t leaf = ref & leaf_bit;
-        std::uint32_t child = child_of(table.nodes + (leaf ? 0 : ref), key);
+        std::uint32_t child = child_of(table.nodes, leaf ? 0 : ref, key);
         refs[t] = leaf ? ref : child;
         all &= refs[t];
     }
@@ -280,7 +283,7 @@ template <std::uint32_t N, const Tree* Shapes = nullptr>
     // 36-38 without, round 9. The batch still steps its lookups together, in walk_steps stages.)
     for (std::uint32_t t = 0; t < N; ++t)
         while ((refs[t] & leaf_bit) == 0)
-            refs[t] = child_of(table.nodes + refs[t], key);
+            refs[t] = child_of(table.nodes, refs[t], key);
     return best_of_leaves(table, refs, key);
 }
 

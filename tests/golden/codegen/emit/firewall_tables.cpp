@@ -65,7 +65,7 @@ alignas(64) constexpr std::uint32_t fn_1_forward_policy_t1_nodes[] = {
     0x3, 0x80000016, 0x80000050, 0x800001bb, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x80000050, 0x80000078, 0x800000a0, 0x800000c8, 0x800000c8, 0x800000c8, 0x800000c8, 0x800000c8,
 };
 alignas(64) constexpr std::uint32_t fn_1_forward_policy_t1_entries[] = {
-    0x80000000, 0x80000028, 0x0, 0x800000f0,
+    0x80000000, 0x80000028, 0x3000000, 0x800000f0,
 };
 constexpr classifier::Tree fn_1_forward_policy_t1_trees[] = {{0, 0, 0, 0, 0, 0, 0}, {0, 0, 0, 0, 0, 0, 1}, {0, 0, 0, 0, 0, 0, 2}, {0, 0, 0, 0, 0, 0, 3}};
 constexpr classifier::DecisionTable fn_1_forward_policy_t1 = {6, 0, 1, 1, classifier::per_leaf_dimensions, 0, 0, fn_1_forward_policy_t1_leaves, fn_1_forward_policy_t1_items, fn_1_forward_policy_t1_nodes, fn_1_forward_policy_t1_entries, fn_1_forward_policy_t1_trees};
