@@ -24,9 +24,10 @@ namespace codegen {
 struct EmitOptions {
     bool linear = false;
     // Runs of at least this many rules become a decision table (smaller runs stay plain code). Measured on
-    // the fw profile of bench/ruleset: a table is slower than the plain ifs up to ~150 rules (100 rules: 45
-    // vs 31 ns per packet) and much faster beyond (1,000 rules: 69 vs 327 ns).
-    uint32_t table_threshold = 128;
+    // the fw profile of bench/ruleset (Google Benchmark, round 11 of codegen/docs/classifier.md): the plain
+    // ifs win at 20 rules (7.9 vs 14.0 ns per packet) and the table from 30 on (30 rules 16.7 vs 10.2, 40
+    // rules 21.2 vs 11.9, 100 rules 33.4 vs 16.6). (128 until round 11, when a table cost 45 ns at 100.)
+    uint32_t table_threshold = 24;
     // Set tests with more intervals than this use an interval table instead of inline comparisons.
     uint32_t inline_set_limit = 6;
     // Bounds of the DNF of one rule's condition and of its boxes; a rule beyond them stays plain code.

@@ -12,7 +12,7 @@
 namespace codegen {
 
 struct RunOptions {
-    uint32_t table_threshold = 128; // as EmitOptions::table_threshold
+    uint32_t table_threshold = 24; // as EmitOptions::table_threshold
     size_t max_terms = 64;
     size_t max_boxes_per_rule = 256;
     size_t max_dimensions = 32; // appliance::classifier::max_dimensions
