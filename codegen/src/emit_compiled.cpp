@@ -217,23 +217,22 @@ struct CompiledWriter {
         const uint32_t first_index = run.front()->verdict->index;
         bool consecutive = true;
         bool effects = false;
-        std::string decisions, listed;
         for (size_t r = 0; r < run.size(); ++r) {
             const Rule& rule = *run[r];
-            decisions += "    " + decision_value(*rule.verdict) + ", // " + std::to_string(r) + ": " +
-                         where(program, rule.verdict->location) + "\n";
-            listed += "//   " + std::to_string(r) + ": " + decision_value(*rule.verdict) + " " +
-                      where(program, rule.verdict->location) + "\n";
             consecutive = consecutive && rule.verdict->index == first_index + r;
             auto kind = rule.verdict->action->kind;
             effects =
                 effects || !rule.effects.empty() || kind == ActionKind::Dnat || kind == ActionKind::Snat;
         }
-        if (consecutive) {
-            t += "// " + name + "'s rules by place (a rule word is place << 2 | verdict):\n" + listed + "\n";
-        } else {
-            t += "constexpr Decision " + name + "_decisions[] = {\n" + decisions + "};\n\n";
+        t += consecutive ? "// " + name + "'s rules by place (a rule word is place << 2 | verdict):\n"
+                         : "constexpr Decision " + name + "_decisions[] = {\n";
+        for (size_t r = 0; r < run.size(); ++r) {
+            const ActionRef& verdict = *run[r]->verdict;
+            const std::string place = std::to_string(r), source = where(program, verdict.location);
+            t += consecutive ? "//   " + place + ": " + decision_value(verdict) + " " + source + "\n"
+                             : "    " + decision_value(verdict) + ", // " + place + ": " + source + "\n";
         }
+        t += consecutive ? "\n" : "};\n\n";
 
         code += "    // " + span + ": " + std::to_string(run.size()) + " rules, one lookup in " + name + "\n";
         code += "    {\n        const std::uint32_t key[] = {" + key_values + "};\n";
