@@ -636,57 +636,6 @@ std::vector<std::vector<uint32_t>> merge_groups(Builder& builder,
     return best ? *best : groups;
 }
 
-// The number of node steps every lookup takes: the depth within which `percent` of the leaves' boxes lie,
-// counting every path to a leaf (a leaf reached by several paths counts once per path).
-uint32_t walk_steps(const DecisionTableData& t, uint32_t percent) {
-    std::vector<uint64_t> weight;
-    auto boxes_of = [&](uint32_t ref) -> uint64_t {
-        const uint32_t* leaf = t.leaves.data() + (ref & cls::leaf_offset_mask);
-        if (ref & cls::row_leaf_bit) return leaf[0] & 0xfff;
-        uint64_t n = 0;
-        for (uint32_t slot = 0; slot < cls::block_slots; ++slot)
-            n += leaf[block_rules_at(t.packed_lanes) + slot] != kNoMatch;
-        return n;
-    };
-    auto visit = [&](auto& self, uint32_t ref, uint32_t depth) -> void {
-        if (ref & cls::leaf_bit) {
-            if (weight.size() <= depth) weight.resize(depth + 1, 0);
-            weight[depth] += boxes_of(ref);
-            return;
-        }
-        const uint32_t* node = t.nodes.data() + (ref & cls::node_offset_mask);
-        uint32_t ways = 1; // one more than the thresholds in use (unused ways repeat the last child)
-        while (ways < cls::split_ways && node[ways] != cls::unused_threshold)
-            ++ways;
-        for (uint32_t i = 0; i < ways; ++i)
-            self(self, node[8 + i], depth + 1);
-    };
-    for (const auto& tree : t.trees) {
-        if (tree.min_rule == kNoMatch) continue; // an empty tree (padding)
-        if (!tree.hashed()) {
-            for (uint32_t i = 0; i <= tree.buckets; ++i)
-                visit(visit, t.entries[tree.first + i], 0);
-            continue;
-        }
-        for (uint32_t b = 0; b <= tree.buckets; ++b) {
-            const uint32_t* bucket = t.entries.data() + tree.first + b * cls::bucket_words;
-            for (uint32_t i = 0; i < cls::bucket_parts; ++i)
-                if (bucket[i] != cls::no_part) visit(visit, bucket[8 + i], 0);
-        }
-        // Every bucket's word 15 is the same tree (of the parts not listed): one path, counted once.
-        visit(visit, t.entries[tree.first + 15], 0);
-    }
-    uint64_t total = 0;
-    for (uint64_t w : weight)
-        total += w;
-    uint64_t within = 0;
-    for (uint32_t d = 0; d < weight.size(); ++d) {
-        within += weight[d];
-        if (within * 100 >= total * percent) return d;
-    }
-    return static_cast<uint32_t>(weight.empty() ? 0 : weight.size() - 1);
-}
-
 } // namespace
 
 DecisionTableData build_decision_table(const std::vector<Box>& boxes, const std::vector<Dimension>& dims,
@@ -773,9 +722,8 @@ DecisionTableData build_decision_table(const std::vector<Box>& boxes, const std:
         if (empty_tree) trees.resize(out.trees_per_class, *empty_tree);
         out.trees.insert(out.trees.end(), trees.begin(), trees.end());
     }
-    if (out.items.empty()) out.items.push_back(0);               // keep every array non-empty
-    if (out.nodes.empty()) out.nodes.resize(cls::node_words, 0); // a leaf's step reads node 0
-    out.walk_steps = walk_steps(out, options.walk_steps_percent);
+    if (out.items.empty()) out.items.push_back(0); // keep every array non-empty
+    if (out.nodes.empty()) out.nodes.resize(cls::node_words, 0);
     return out;
 }
 

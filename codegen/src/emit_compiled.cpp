@@ -156,9 +156,7 @@ struct CompiledWriter {
                                "one vector; 32 words on a 64-byte line.\n"
                              : "") +
              "// Nodes: one 16-word line each. A lookup walks its class's " +
-             std::to_string(data.trees_per_class) +
-             " trees until each is at its leaf (a prepared burst: " + std::to_string(data.walk_steps) +
-             " steps of every lookup together first).\n";
+             std::to_string(data.trees_per_class) + " trees until each is at its leaf.\n";
         t += "alignas(64) constexpr std::uint32_t " + name + "_leaves[] = {";
         append_leaves(t, data);
         t += "};\nconstexpr std::uint32_t " + name + "_items[] = {";
@@ -174,7 +172,7 @@ struct CompiledWriter {
         t += "};\nconstexpr classifier::DecisionTable " + name + " = {" + std::to_string(dims.size()) + ", " +
              (data.protocol_dimension == 0xffffffff ? std::string("classifier::no_dimension")
                                                     : std::to_string(data.protocol_dimension)) +
-             ", " + std::to_string(data.trees_per_class) + ", " + std::to_string(data.walk_steps) + ", " +
+             ", " + std::to_string(data.trees_per_class) + ", " +
              (data.block_dimensions == table_encoding::per_leaf_dimensions
                   ? std::string("classifier::per_leaf_dimensions")
                   : hex(data.block_dimensions)) +
@@ -207,7 +205,8 @@ struct CompiledWriter {
             t += "    for (std::size_t i = 0; i < packets.size(); ++i) {\n";
             t += "        const RulePacket& p = packets[i];\n";
             t += "        out[i] = {&" + name + ", classifier::no_match, 0, {" + key_values + "}};\n    }\n";
-            t += "    classifier::prepare_matches(" + name + ", out, packets.size());\n}\n";
+            t += "    classifier::prepare_matches_inline<" + inline_args + ">(" + name +
+                 ", out, packets.size());\n}\n";
             PreparedTable& best = out.prepared[symbol];
             if (bytes > best.bytes) best = {name + "_prepare", bytes};
         }

@@ -1,5 +1,5 @@
 // codegen_classifier_bench FILE.nacl [--packets N] [--repeat R] [--threshold T] [--leaf N] [--wide-bits B]
-// [--merge P] [--steps-percent P] [--cut-bits B] [--cut-gain G] [--cut-copies P] [--batch N]
+// [--merge P] [--cut-bits B] [--cut-gain G] [--cut-copies P] [--batch N]
 //
 // A quick host microbenchmark of the rule compiler: compiles FILE, takes the largest decision-table run
 // of its functions, builds the tables (timed) and looks up a ClassBench-style trace (points inside the
@@ -59,7 +59,7 @@ int main(int argc, char** argv) {
     if (argc < 2) {
         std::fprintf(stderr,
                      "usage: %s FILE.nacl [--packets N] [--repeat R] [--threshold T] [--leaf N] [--wide-bits "
-                     "B] [--merge P] [--steps-percent P] [--cut-bits B] [--cut-gain G] [--cut-copies P]\n",
+                     "B] [--merge P] [--cut-bits B] [--cut-gain G] [--cut-copies P]\n",
                      argv[0]);
         return 2;
     }
@@ -80,8 +80,6 @@ int main(int argc, char** argv) {
             tree.sparse_copies_percent = static_cast<uint32_t>(std::stoul(argv[i + 1]));
         if (opt == "--cut-gain") tree.cut_min_gain = static_cast<uint32_t>(std::stoul(argv[i + 1]));
         if (opt == "--cut-copies") tree.cut_copies_percent = static_cast<uint32_t>(std::stoul(argv[i + 1]));
-        if (opt == "--steps-percent")
-            tree.walk_steps_percent = static_cast<uint32_t>(std::stoul(argv[i + 1]));
         if (opt == "--threshold") runs.table_threshold = static_cast<uint32_t>(std::stoul(argv[i + 1]));
     }
     std::ifstream in(argv[1]);
@@ -184,12 +182,11 @@ int main(int argc, char** argv) {
         linear_times.push_back((thread_seconds() - cpu) * 1e9 / double(linear_packets));
     }
     size_t bytes = data.bytes();
-    std::printf(
-        "%s: %zu rules in the run, %zu boxes, %zu dims, %u trees per class, %u steps, %zu leaves (%u rows), "
-        "depth %u, %zu items, %zu entry words, %.1f KiB of tables\n",
-        argv[1], best.rules.size(), best.boxes.size(), dims, data.trees_per_class, data.walk_steps,
-        data.leaf_refs.size(), data.row_leaves(), data.max_depth, data.items.size(), data.entries.size(),
-        double(bytes) / 1024);
+    std::printf("%s: %zu rules in the run, %zu boxes, %zu dims, %u trees per class, %zu leaves (%u rows), "
+                "depth %u, %zu items, %zu entry words, %.1f KiB of tables\n",
+                argv[1], best.rules.size(), best.boxes.size(), dims, data.trees_per_class,
+                data.leaf_refs.size(), data.row_leaves(), data.max_depth, data.items.size(),
+                data.entries.size(), double(bytes) / 1024);
     size_t hashed = 0, cut = 0, plain = 0;
     for (const auto& t : data.trees)
         if (t.min_rule != appliance::classifier::no_match)

@@ -15,9 +15,9 @@ inline appliance::classifier::DecisionTable table_view(const DecisionTableData& 
     trees.clear();
     for (const auto& t : data.trees)
         trees.push_back({t.dimension, t.low, t.shift, t.mask, t.multiplier, t.buckets, t.first});
-    return {data.dimensions,       data.protocol_dimension, data.trees_per_class, data.walk_steps,
-            data.block_dimensions, data.row_leaves(),       data.packed_lanes,    data.leaves.data(),
-            data.items.data(),     data.nodes.data(),       data.entries.data(),  trees.data()};
+    return {data.dimensions,   data.protocol_dimension, data.trees_per_class, data.block_dimensions,
+            data.row_leaves(), data.packed_lanes,       data.leaves.data(),   data.items.data(),
+            data.nodes.data(), data.entries.data(),     trees.data()};
 }
 
 } // namespace codegen

@@ -101,11 +101,6 @@ struct TreeOptions {
     // Classes with more boxes than this keep their groups without trial merges: at 100,000 rules every trial
     // went over budget and the trials tripled `naclc emit` time (4 s -> 12 s) for nothing.
     size_t merge_max_boxes = 30000;
-    // The node steps that prepare_matches takes for every key of a batch as one stage: the depth that this
-    // percentage of the leaves' boxes lie within (a leaf's boxes stand for the packets that reach it).
-    // Deeper walks continue one key at a time. (The one-key lookup walks until its trees are at their
-    // leaves; classifier.md, round 9.)
-    uint32_t walk_steps_percent = 95;
 };
 
 // The arrays of a DecisionTable, as plain numbers (see appliance/classifier/decision_tree.hpp).
@@ -113,7 +108,6 @@ struct DecisionTableData {
     uint32_t dimensions = 0;
     uint32_t protocol_dimension = 0xffffffff;
     uint32_t trees_per_class = 0;
-    uint32_t walk_steps = 0;
     // Every block leaf's four lanes (dimensions, a byte each, in key order) when the key has at most four
     // besides ip.protocol; else per_leaf_dimensions (each block leaf names its own in its word 0).
     uint32_t block_dimensions = table_encoding::per_leaf_dimensions;

@@ -6,6 +6,7 @@
 #include "codegen/decision_tree_builder.hpp"
 #include "decision_table_view.hpp"
 
+#include <algorithm>
 #include <bit>
 #include <cstddef>
 #include <cstdint>
@@ -79,7 +80,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     codegen::TreeOptions options;
     uint8_t knobs = in.next();
     options.leaf_size = 1 + knobs % 12;
-    options.walk_steps_percent = (knobs >> 4) * 7; // 0..105: none, some or all steps unconditional
+    const size_t burst = 1 + (knobs >> 4) * 3; // prepare_matches' bursts: 1..46 keys, groups and partial ones
     options.merge_budget_percent = (in.next() % 4) * 100;
     options.cut_min_boxes = 8 + in.next() % 64;
     uint8_t sparse = in.next(); // hashed entries: never, or from a few boxes on; few or many copies
@@ -102,10 +103,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::vector<appliance::classifier::Tree> trees;
     appliance::classifier::DecisionTable table = codegen::table_view(table_data, trees);
 
+    std::vector<appliance::classifier::PreparedMatch> prepared; // every key checked, for a prepared burst
+    std::vector<uint32_t> expected;
     auto check = [&](std::vector<uint32_t> key) {
         for (size_t d = 0; d < dims.size(); ++d)
             key[d] &= codegen::dimension_max(dims[d]);
         uint32_t expect = scan(boxes, key);
+        if (dims.size() <= appliance::classifier::prepared_key_words) {
+            prepared.push_back({&table, appliance::classifier::no_match, 0, {}});
+            std::copy(key.begin(), key.end(), prepared.back().key);
+            expected.push_back(expect);
+        }
         uint32_t reference = codegen::lookup(table_data, key);
         uint32_t image = appliance::classifier::first_match(table, key.data());
         if (reference != expect || image != expect) {
@@ -135,5 +143,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         }
         check(key);
     }
+    for (size_t i = 0; i < prepared.size(); i += burst)
+        appliance::classifier::prepare_matches(table, &prepared[i], std::min(burst, prepared.size() - i));
+    for (size_t i = 0; i < prepared.size(); ++i)
+        if (prepared[i].match != expected[i]) {
+            std::fprintf(stderr, "key %zu: first match %u, prepared %u\n", i, expected[i], prepared[i].match);
+            std::abort();
+        }
     return 0;
 }

@@ -39,9 +39,21 @@ alignas(64) constexpr auto leaves = one_box_leaf(wan);
 alignas(64) constexpr std::uint32_t entries[16] = {cls::leaf_bit}; // the one root: leaf at word 0
 alignas(64) constexpr std::uint32_t nodes[16] = {};
 constexpr cls::Tree trees[] = {{0, 0, 0, 0, 0, 0, 0}};
-constexpr cls::DecisionTable table = {
-    1,     cls::no_dimension, 1,    0, cls::per_leaf_dimensions, 0, 0, leaves.data(), nullptr,
-    nodes, entries,           trees};
+// A table of one key word whose one tree is one leaf.
+constexpr cls::DecisionTable one_leaf_table(const std::uint32_t* leaf) {
+    return {.dimensions = 1,
+            .protocol_dimension = cls::no_dimension,
+            .trees_per_class = 1,
+            .block_dimensions = cls::per_leaf_dimensions,
+            .row_leaves = 0,
+            .packed_lanes = 0,
+            .leaves = leaf,
+            .items = nullptr,
+            .nodes = nodes,
+            .entries = entries,
+            .trees = trees};
+}
+constexpr cls::DecisionTable table = one_leaf_table(leaves.data());
 
 Decision prepared_forward(RulePacket& p, ActionSink& a) {
     const std::uint32_t key[] = {p.daddr};
@@ -58,9 +70,7 @@ void prepare_forward(std::span<const RulePacket> packets, cls::PreparedMatch* ou
 // A table over ct.state alone: established -> rule 0. Its answers are prepared with the state the
 // connection table gives at the burst (Tracker::peek).
 alignas(64) constexpr auto established_leaf = one_box_leaf(static_cast<std::uint32_t>(CtState::Established));
-constexpr cls::DecisionTable ct_table = {
-    1,     cls::no_dimension, 1,    0, cls::per_leaf_dimensions, 0, 0, established_leaf.data(), nullptr,
-    nodes, entries,           trees};
+constexpr cls::DecisionTable ct_table = one_leaf_table(established_leaf.data());
 
 Decision ct_forward(RulePacket& p, ActionSink& a) {
     const std::uint32_t key[] = {static_cast<std::uint32_t>(p.ct)};

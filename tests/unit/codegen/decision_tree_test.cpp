@@ -223,9 +223,28 @@ void expect_all_lookups(const DecisionTableData& data, const std::vector<Box>& b
                     prepared[i].key);
     }
     if (data.dimensions > appliance::classifier::prepared_key_words) return; // such tables are not prepared
-    appliance::classifier::prepare_matches(table, prepared.data(), prepared.size());
-    for (size_t i = 0; i < keys.size(); ++i)
-        ASSERT_EQ(prepared[i].match, brute_force(boxes, keys[i])) << "prepared key " << i;
+    // Bursts of one key, of less than a group, of one group and one key more, and of two groups and more;
+    // out of line and as naclc writes it into a chain.
+    constexpr size_t group = appliance::classifier::batch_size;
+    for (size_t burst : {size_t(1), size_t(7), group + 1, 2 * group + 5}) {
+        for (bool inline_code : {false, true}) {
+            for (auto& p : prepared)
+                p.match = 0xdead;
+            for (size_t i = 0; i < prepared.size(); i += burst) {
+                const size_t count = std::min(burst, prepared.size() - i);
+                if (!inline_code) {
+                    appliance::classifier::prepare_matches(table, &prepared[i], count);
+                    continue;
+                }
+                appliance::classifier::lookup::with_trees_per_class(table.trees_per_class, [&](auto n) {
+                    appliance::classifier::prepare_matches_inline<n>(table, &prepared[i], count);
+                });
+            }
+            for (size_t i = 0; i < keys.size(); ++i)
+                ASSERT_EQ(prepared[i].match, brute_force(boxes, keys[i]))
+                    << "prepared key " << i << ", bursts of " << burst << (inline_code ? ", inline" : "");
+        }
+    }
 }
 
 // The table built from `boxes`: every lookup agrees with a first-match scan on `keys`.
@@ -500,26 +519,18 @@ TEST(DecisionTreeShape, LeavesBeyondABlockAreRows) {
     expect_first_match(boxes, d, keys, big);
 }
 
-TEST(DecisionTreeShape, EveryLookupTakesTheSameSteps) {
-    // Whatever number of unconditional steps the table asks for (none, some, all), deeper walks continue
-    // and the answers stay the first match; every class has trees_per_class trees (padded with empty ones).
+TEST(DecisionTreeShape, EveryClassHasTheSameNumberOfTrees) {
+    // Every class has trees_per_class trees (padded with empty ones), and the answers stay the first match.
     std::mt19937_64 rng(5);
     auto boxes = random_boxes(rng, 3000);
     auto keys = probe_keys(rng, boxes, 20000);
-    for (uint32_t percent : {0u, 50u, 95u, 100u}) {
-        TreeOptions options;
-        options.walk_steps_percent = percent;
-        auto data = build_decision_table(boxes, dims(), options);
-        EXPECT_EQ(data.trees.size(), 4u * data.trees_per_class);
-        EXPECT_LE(data.trees_per_class, appliance::classifier::max_trees);
-        EXPECT_LE(data.walk_steps, data.max_depth);
-        if (percent == 0) EXPECT_EQ(data.walk_steps, 0u);
-        if (percent == 100) EXPECT_EQ(data.walk_steps, data.max_depth);
-        std::vector<appliance::classifier::Tree> trees;
-        auto table = table_view(data, trees);
-        for (auto& key : keys)
-            ASSERT_EQ(appliance::classifier::first_match(table, key.data()), brute_force(boxes, key));
-    }
+    auto data = build_decision_table(boxes, dims());
+    EXPECT_EQ(data.trees.size(), 4u * data.trees_per_class);
+    EXPECT_LE(data.trees_per_class, appliance::classifier::max_trees);
+    std::vector<appliance::classifier::Tree> trees;
+    auto table = table_view(data, trees);
+    for (auto& key : keys)
+        ASSERT_EQ(appliance::classifier::first_match(table, key.data()), brute_force(boxes, key));
 }
 
 TEST(DecisionTreeShape, SplitNodesAreOneCacheLine) {
@@ -721,11 +732,10 @@ TEST(DecisionTreeShape, WideBoxesOfAHashedTreeReachEveryPart) {
     expect_first_match(boxes, dims(), keys, options);
 }
 
-TEST(DecisionTreeShape, WalkStepsCountTheTreeOfUnlistedPartsOnce) {
+TEST(DecisionTreeShape, PartsNotListedReachTheTreeOfWideBoxes) {
     // 600 rules on one /24 each (their parts' roots are leaves) and then 40 on /16s elsewhere, which no
     // listed part overlaps: they make the tree of the parts not listed, a few levels deep. That tree is
-    // one path however many buckets name it (every bucket's word 15), so the steps every lookup takes
-    // follow the 600 shallow boxes: 600 of 640 lie within depth 0.
+    // one path however many buckets name it (every bucket's word 15).
     std::vector<Box> boxes;
     for (uint32_t r = 0; r < 600; ++r)
         boxes.push_back(
@@ -734,19 +744,20 @@ TEST(DecisionTreeShape, WalkStepsCountTheTreeOfUnlistedPartsOnce) {
         uint32_t base = 0x14000000 | (r - 600) << 16;
         boxes.push_back({r, {{6, 6}, {base, base | 0xffff}, {0, 0xffffffff}, {0, 65535}}});
     }
-    TreeOptions options;
-    options.walk_steps_percent = 90;
-    auto data = build_decision_table(boxes, dims(), options);
+    auto data = build_decision_table(boxes, dims());
     const auto& tree = data.trees[2 * data.trees_per_class];
     ASSERT_TRUE(tree.hashed());
     EXPECT_GT(tree.buckets, 0u);
     EXPECT_GE(data.max_depth, 1u); // the unlisted parts' tree has inner nodes
-    EXPECT_EQ(data.walk_steps, 0u);
+    const uint32_t unlisted = data.entries[tree.first + 15];
+    EXPECT_EQ(unlisted & codegen::table_encoding::leaf_bit, 0u);
+    for (uint32_t b = 0; b <= tree.buckets; ++b)
+        EXPECT_EQ(data.entries[tree.first + b * appliance::classifier::bucket_words + 15], unlisted);
     EXPECT_EQ(lookup(data, {6, 0x0a000105, 7, 80}), 1u);
     EXPECT_EQ(lookup(data, {6, 0x14050505, 7, 80}), 605u);
     EXPECT_EQ(lookup(data, {6, 0x1e000000, 7, 80}), appliance::classifier::no_match);
     std::mt19937_64 rng(13);
-    expect_first_match(boxes, dims(), probe_keys(rng, boxes, 5000), options);
+    expect_first_match(boxes, dims(), probe_keys(rng, boxes, 5000));
 }
 
 // A chain takes a prepared answer only for the table and the key it was prepared for.

@@ -79,7 +79,9 @@ TEST(EmitCpp, LargeTablesArePreparedForBursts) {
         out.find(
             "void fn_0_f_t0_prepare(std::span<const RulePacket> packets, classifier::PreparedMatch* out)"),
         std::string::npos);
-    EXPECT_NE(out.find("classifier::prepare_matches(fn_0_f_t0, out, packets.size());"), std::string::npos);
+    EXPECT_NE(
+        out.find("classifier::prepare_matches_inline<1, fn_0_f_t0_shapes>(fn_0_f_t0, out, packets.size());"),
+        std::string::npos);
     EXPECT_NE(out.find("classifier::first_match_inline<1, fn_0_f_t0_shapes>(fn_0_f_t0, key, p.prepared)"),
               std::string::npos);
     EXPECT_NE(out.find("{appliance::Hook::Forward, appliance::no_iface, chain_0, fn_0_f_t0_prepare}"),

@@ -144,7 +144,6 @@ struct DecisionTable {
     std::uint32_t dimensions;         // key length (<= max_dimensions)
     std::uint32_t protocol_dimension; // the key index of ip.protocol, or no_dimension (one class: class 0)
     std::uint32_t trees_per_class;    // 1..max_trees; class c's trees are trees[c * trees_per_class ..]
-    std::uint32_t walk_steps;         // node steps a batch's walks take together (prepare_matches)
     std::uint32_t block_dimensions;   // every block leaf's four lanes (a byte each), or per_leaf_dimensions
     std::uint32_t row_leaves;         // leaves in the row format (0: the lookup does not test for them)
     std::uint32_t packed_lanes;       // 1: block leaves are packed (lanes 2 and 3 16-bit, in one vector)
@@ -165,7 +164,9 @@ std::uint32_t first_match(const DecisionTable& table, const std::uint32_t* key);
 // their loads overlap: fw 100,000 rules 145-170 -> 72-77 ns per lookup (`codegen_classifier_bench
 // --batch`), where one lookup at a time waits for memory at every step (classifier.md, round 8).
 inline constexpr std::uint32_t prepared_key_words = 8; // tables with longer keys are not prepared
-inline constexpr std::uint32_t batch_size = 8;         // lookups interleaved at a time
+// Lookups interleaved at a time (lookup::prepare_group): fw 100,000 rules 68 ns with 8, 57 with 16 and 59
+// with 32 (Google Benchmark, classifier.md round 12).
+inline constexpr std::uint32_t batch_size = 16;
 struct PreparedMatch {
     const DecisionTable* table = nullptr;
     std::uint32_t match = no_match;
@@ -196,6 +197,12 @@ inline bool take_prepared(const DecisionTable& table, const std::uint32_t* key, 
 // those entries are computed with constants.
 template <std::uint32_t Trees, const Tree* Shapes = nullptr>
 std::uint32_t first_match_inline(const DecisionTable& table, const std::uint32_t* key);
+
+// prepare_matches written into the caller, for a table of `Trees` trees per class with entry shapes
+// `Shapes` (as first_match_inline): the code naclc emits for a large table (fw 100,000 rules: 55.5 -> 52.5
+// ns, and 44 -> 40 ns with the trace's first packet only, classifier.md round 12).
+template <std::uint32_t Trees, const Tree* Shapes = nullptr>
+void prepare_matches_inline(const DecisionTable& table, PreparedMatch* prepared, std::size_t count);
 
 // first_match_inline, or the prepared answer when `prepared` holds this table and this key.
 template <std::uint32_t Trees, const Tree* Shapes = nullptr>
@@ -233,6 +240,12 @@ template <std::uint32_t Trees, const Tree* Shapes>
                                                                const std::uint32_t* key) {
     static_assert(Trees >= 1 && Trees <= max_trees);
     return lookup::first_match_in<Trees, Shapes>(table, lookup::class_trees(table, key), key);
+}
+
+template <std::uint32_t Trees, const Tree* Shapes>
+inline void prepare_matches_inline(const DecisionTable& table, PreparedMatch* prepared, std::size_t count) {
+    static_assert(Trees >= 1 && Trees <= max_trees);
+    lookup::prepare_all<Trees, Shapes>(table, prepared, count);
 }
 
 } // namespace appliance::classifier

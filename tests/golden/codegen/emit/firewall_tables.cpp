@@ -24,7 +24,7 @@ namespace classifier = appliance::classifier;
 // spans, top bit flipped, then the dimensions and the slots' rules) or, marked in the reference,
 // rows of boxes.
 // Every block checks the same four dimensions (the table's block_dimensions).
-// Nodes: one 16-word line each. A lookup walks its class's 1 trees until each is at its leaf (a prepared burst: 0 steps of every lookup together first).
+// Nodes: one 16-word line each. A lookup walks its class's 1 trees until each is at its leaf.
 alignas(64) constexpr std::uint32_t fn_0_drop_invalid_t0_leaves[] = {
     0x7ffffffd, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x0, 0x1, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0x0, 0x0,
 };
@@ -38,7 +38,7 @@ alignas(64) constexpr std::uint32_t fn_0_drop_invalid_t0_entries[] = {
     0x80000000,
 };
 constexpr classifier::Tree fn_0_drop_invalid_t0_trees[] = {{0, 0, 0, 0, 0, 0, 0}};
-constexpr classifier::DecisionTable fn_0_drop_invalid_t0 = {1, classifier::no_dimension, 1, 0, 0x0, 0, 0, fn_0_drop_invalid_t0_leaves, fn_0_drop_invalid_t0_items, fn_0_drop_invalid_t0_nodes, fn_0_drop_invalid_t0_entries, fn_0_drop_invalid_t0_trees};
+constexpr classifier::DecisionTable fn_0_drop_invalid_t0 = {1, classifier::no_dimension, 1, 0x0, 0, 0, fn_0_drop_invalid_t0_leaves, fn_0_drop_invalid_t0_items, fn_0_drop_invalid_t0_nodes, fn_0_drop_invalid_t0_entries, fn_0_drop_invalid_t0_trees};
 constexpr classifier::Tree fn_0_drop_invalid_t0_shapes[] = {{0, 0, 0, 0, 0, 0, 0}};
 static_assert(classifier::shapes_agree<1>(fn_0_drop_invalid_t0, fn_0_drop_invalid_t0_shapes));
 // fn_0_drop_invalid_t0's rules by place (a rule word is place << 2 | verdict):
@@ -48,7 +48,7 @@ static_assert(classifier::shapes_agree<1>(fn_0_drop_invalid_t0, fn_0_drop_invali
 // Leaves: a block of 4 box slots x 4 checked dimensions (per dimension the slots' lows and
 // spans, top bit flipped, then the dimensions and the slots' rules) or, marked in the reference,
 // rows of boxes.
-// Nodes: one 16-word line each. A lookup walks its class's 1 trees until each is at its leaf (a prepared burst: 1 steps of every lookup together first).
+// Nodes: one 16-word line each. A lookup walks its class's 1 trees until each is at its leaf.
 alignas(64) constexpr std::uint32_t fn_1_forward_policy_t1_leaves[] = {
     0x80000000, 0x75ffffbe, 0x75ffff80, 0x80000000, 0x7fffffff, 0x80000000, 0x8000003f, 0x7fffffff, 0x7fffffff, 0x80000000, 0x80000000, 0x80000000, 0x80000001, 0x80000004, 0x80000004, 0x7fffffff, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x501, 0x0, 0x5, 0x5, 0xffffffff, 0xffffffff, 0x0, 0x0,
     0x80000000, 0x75ffffbe, 0x75ffff80, 0x80000000, 0x7fffffff, 0x80000000, 0x8000003f, 0x7fffffff, 0x80000000, 0x80000000, 0x80000000, 0x7ffffff8, 0x800000ff, 0x800000ff, 0x800000ff, 0x80000000, 0x7fffffff, 0x80000000, 0x80000000, 0x80000000, 0x80000001, 0x80000004, 0x80000004, 0x80000004, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x50401, 0x0, 0x5, 0x5, 0x10, 0xffffffff, 0x0, 0x0,
@@ -68,7 +68,7 @@ alignas(64) constexpr std::uint32_t fn_1_forward_policy_t1_entries[] = {
     0x80000000, 0x80000028, 0x3000000, 0x800000f0,
 };
 constexpr classifier::Tree fn_1_forward_policy_t1_trees[] = {{0, 0, 0, 0, 0, 0, 0}, {0, 0, 0, 0, 0, 0, 1}, {0, 0, 0, 0, 0, 0, 2}, {0, 0, 0, 0, 0, 0, 3}};
-constexpr classifier::DecisionTable fn_1_forward_policy_t1 = {6, 0, 1, 1, classifier::per_leaf_dimensions, 0, 0, fn_1_forward_policy_t1_leaves, fn_1_forward_policy_t1_items, fn_1_forward_policy_t1_nodes, fn_1_forward_policy_t1_entries, fn_1_forward_policy_t1_trees};
+constexpr classifier::DecisionTable fn_1_forward_policy_t1 = {6, 0, 1, classifier::per_leaf_dimensions, 0, 0, fn_1_forward_policy_t1_leaves, fn_1_forward_policy_t1_items, fn_1_forward_policy_t1_nodes, fn_1_forward_policy_t1_entries, fn_1_forward_policy_t1_trees};
 constexpr classifier::Tree fn_1_forward_policy_t1_shapes[] = {{0, 0, 0, 0, 0, 0, 0}};
 static_assert(classifier::shapes_agree<1>(fn_1_forward_policy_t1, fn_1_forward_policy_t1_shapes));
 constexpr Decision fn_1_forward_policy_t1_decisions[] = {
@@ -87,7 +87,7 @@ constexpr LogArg log_0[] = {{"banned host ", FieldId::IpSaddr}, {nullptr, FieldI
 // rows of boxes.
 // Every block checks the same four dimensions (the table's block_dimensions).
 // Blocks are packed: the last two dimensions are 16-bit and share one vector; 32 words on a 64-byte line.
-// Nodes: one 16-word line each. A lookup walks its class's 1 trees until each is at its leaf (a prepared burst: 0 steps of every lookup together first).
+// Nodes: one 16-word line each. A lookup walks its class's 1 trees until each is at its leaf.
 alignas(64) constexpr std::uint32_t fn_2_protect_appliance_t2_leaves[] = {
     0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x8000ffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x80008000, 0x80008000, 0x80007fff, 0x80008000, 0x7fff80ff, 0x7fff7fff, 0x7fff8000, 0x7fff7fff, 0x4030201, 0x0, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0x0, 0x0,
     0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x8000ffff, 0x8000ffff, 0x7fffffff, 0x7fffffff, 0x7ff88000, 0x80008000, 0x80007fff, 0x80008000, 0x800080ff, 0x7fff7fff, 0x80048000, 0x7fff7fff, 0x4030201, 0x0, 0x4, 0xffffffff, 0xffffffff, 0xffffffff, 0x0, 0x0,
@@ -103,7 +103,7 @@ alignas(64) constexpr std::uint32_t fn_2_protect_appliance_t2_entries[] = {
     0x80000000, 0x80000020, 0x80000040, 0x80000000,
 };
 constexpr classifier::Tree fn_2_protect_appliance_t2_trees[] = {{0, 0, 0, 0, 0, 0, 0}, {0, 0, 0, 0, 0, 0, 1}, {0, 0, 0, 0, 0, 0, 2}, {0, 0, 0, 0, 0, 0, 3}};
-constexpr classifier::DecisionTable fn_2_protect_appliance_t2 = {5, 0, 1, 0, 0x4030201, 0, 1, fn_2_protect_appliance_t2_leaves, fn_2_protect_appliance_t2_items, fn_2_protect_appliance_t2_nodes, fn_2_protect_appliance_t2_entries, fn_2_protect_appliance_t2_trees};
+constexpr classifier::DecisionTable fn_2_protect_appliance_t2 = {5, 0, 1, 0x4030201, 0, 1, fn_2_protect_appliance_t2_leaves, fn_2_protect_appliance_t2_items, fn_2_protect_appliance_t2_nodes, fn_2_protect_appliance_t2_entries, fn_2_protect_appliance_t2_trees};
 constexpr classifier::Tree fn_2_protect_appliance_t2_shapes[] = {{0, 0, 0, 0, 0, 0, 0}};
 static_assert(classifier::shapes_agree<1>(fn_2_protect_appliance_t2, fn_2_protect_appliance_t2_shapes));
 // fn_2_protect_appliance_t2's rules by place (a rule word is place << 2 | verdict):
