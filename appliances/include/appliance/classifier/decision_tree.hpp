@@ -200,7 +200,7 @@ std::uint32_t first_match_inline(const DecisionTable& table, const std::uint32_t
 
 // prepare_matches written into the caller, for a table of `Trees` trees per class with entry shapes
 // `Shapes` (as first_match_inline): the code naclc emits for a large table (fw 100,000 rules: 55.5 -> 52.5
-// ns, and 44 -> 40 ns with the trace's first packet only, classifier.md round 12).
+// ns, and with one packet of the trace repeated 44 -> 40 ns; classifier.md round 12).
 template <std::uint32_t Trees, const Tree* Shapes = nullptr>
 void prepare_matches_inline(const DecisionTable& table, PreparedMatch* prepared, std::size_t count);
 
