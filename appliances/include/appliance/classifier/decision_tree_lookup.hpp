@@ -261,8 +261,8 @@ template <std::uint32_t N, const Tree* Shapes = nullptr>
     // Each tree walks to its leaf in turn, with no fixed steps first. (Walked together, in steps that leave
     // a tree at its leaf where it is, every tree paid for the deepest one: fw 10,000 rules reach 65% of
     // their leaves from the root, and the hashed trees 81-89%, so their loops' branches are predicted;
-    // 32.6-34.7 -> 31.3-31.8 ns, classifier.md round 10; table.walk_steps steps taken first: 44.6 ns against
-    // 36-38 without, round 9. The batch, prepare_group, keeps a list of the walks still going instead.)
+    // 32.6-34.7 -> 31.3-31.8 ns, classifier.md round 10; a fixed number of steps taken first: 44.6 ns
+    // against 36-38 without, round 9. The batch, prepare_group, keeps a list of the walks still going.)
     for (std::uint32_t t = 0; t < N; ++t)
         while ((refs[t] & leaf_bit) == 0)
             refs[t] = child_of(table.nodes, refs[t], key);
