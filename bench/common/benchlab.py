@@ -153,13 +153,13 @@ class Process:
 
 
 def cpu_times():
-    """Per-CPU (busy, total, softirq) jiffies from /proc/stat."""
+    """Per-CPU (busy, total, softirq, steal) jiffies from /proc/stat."""
     out = []
     with open("/proc/stat") as f:
         for line in f:
             if re.match(r"cpu\d+ ", line):
                 v = [int(x) for x in line.split()[1:]]
-                out.append((sum(v) - v[3] - v[4], sum(v), v[6]))
+                out.append((sum(v) - v[3] - v[4], sum(v), v[6], v[7] if len(v) > 7 else 0))
     return out
 
 
@@ -172,6 +172,12 @@ def cpu_softirq(before, after):
     """Softirq % of each CPU between two cpu_times(): where the kernel's packet processing ran (a busy-polling
     process keeps a CPU 100% busy whatever else runs there, so busy % alone does not show it)."""
     return [100 * (a[2] - b[2]) / max(1, a[1] - b[1]) for b, a in zip(before, after)]
+
+
+def cpu_steal(before, after):
+    """Steal % of each CPU between two cpu_times(): time the hypervisor ran something else on this virtual CPU
+    while it had work (counted in busy %: a point with steal lost that share of its CPU to another machine)."""
+    return [100 * (a[3] - b[3]) / max(1, a[1] - b[1]) for b, a in zip(before, after)]
 
 
 def thread_seconds(pids):

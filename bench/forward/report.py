@@ -85,15 +85,17 @@ def forward_section(data, out):
     # Every point, so the noise shows.
     out.append("### Every point\n")
     out.append("| round | rules | router | generator | forwarded kpps | offered kpps | refused kpps | "
-               "testpmd tx / rx kpps | CPU0/CPU1 busy % | CPU0/CPU1 softirq % | router threads % |")
-    out.append("|---:|---:|---|---|---:|---:|---:|---:|---|---|---:|")
+               "testpmd tx / rx kpps | CPU0/CPU1 busy % | CPU0/CPU1 softirq % | CPU0/CPU1 steal % | "
+               "router threads % |")
+    out.append("|---:|---:|---|---|---:|---:|---:|---:|---|---|---|---:|")
     for p in data["points"]:
         if "forwarded" in p:
             tool = f"{kpps(p.get('tool_tx'))} / {kpps(p.get('tool_rx'))}" if p["generator"] == "testpmd" else ""
             softirq = "/".join(str(b) for b in p["softirq"]) if "softirq" in p else "-"
+            steal = "/".join(str(b) for b in p["steal"]) if "steal" in p else "-"
             out.append(f"| {p['round']} | {p['n'] or 'none'} | {p['mode']} | {p['generator']} | "
                        f"{kpps(p['forwarded'])} | {kpps(p['offered'])} | {kpps(p.get('refused'))} | {tool} | "
-                       f"{'/'.join(str(b) for b in p['busy'])} | {softirq} | "
+                       f"{'/'.join(str(b) for b in p['busy'])} | {softirq} | {steal} | "
                        f"{'-' if p.get('router_cpu') is None else p['router_cpu']} |")
     out.append("")
     for note in data.get("notes", []):
@@ -256,7 +258,9 @@ def main():
     out.append(placement(data["args"]) +
         "- CPU busy % counts every process on the machine; with testpmd the sink keeps CPU 1 100% busy whatever "
         "the router does. Router threads % is the CPU time of ours and of nic0's receive thread (Linux forwarding in "
-        "softirq shows in the softirq % instead), in % of one CPU.\n"
+        "softirq shows in the softirq % instead), in % of one CPU. Steal % is time the hypervisor gave the "
+        "machine's virtual CPU to something else while it had work; it counts as busy, and a point with steal lost "
+        "that share of its CPU.\n"
         "- A figure is the rate of the whole path on this 2-vCPU machine, not of the classifier alone; the "
         "classifier microbenchmark isolates that.\n"
         "- nft one rule per rule evaluates rules in order until the first match, so its cost grows with the depth "

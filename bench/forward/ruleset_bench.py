@@ -400,6 +400,7 @@ class RulesetBench:
         return {"offered": offered, "forwarded": forwarded, "refused": refused,
                 "busy": [round(b) for b in benchlab.cpu_busy(cpu0, cpu1)],
                 "softirq": [round(b) for b in benchlab.cpu_softirq(cpu0, cpu1)],
+                "steal": [round(b) for b in benchlab.cpu_steal(cpu0, cpu1)],
                 # % of one CPU: with the sink busy-polling, CPU 1 is 100% busy whatever the router does.
                 "router_cpu": None if router0 is None or router1 is None else
                 round(100 * (router1 - router0) / (t1 - t0))}
@@ -598,7 +599,7 @@ def describe(point):
     if point["generator"] == "testpmd":
         text += f", counted by testpmd: tx {kpps(point.get('tool_tx'))} rx {kpps(point.get('tool_rx'))}" \
                 f" (missed {kpps(point.get('tool_rx_missed'))})"
-    text += f", CPU busy {point['busy']} % (softirq {point['softirq']} %)"
+    text += f", CPU busy {point['busy']} % (softirq {point['softirq']} %, steal {point.get('steal', '?')} %)"
     if point.get("router_cpu") is not None:
         text += f", router threads {point['router_cpu']} % of a CPU"
     return text
