@@ -163,21 +163,26 @@ def cpu_times():
     return out
 
 
+def cpu_share(before, after, field):
+    """% of each CPU's time between two cpu_times() in one of their fields (0 busy, 2 softirq, 3 steal)."""
+    return [100 * (a[field] - b[field]) / max(1, a[1] - b[1]) for b, a in zip(before, after)]
+
+
 def cpu_busy(before, after):
     """Busy % of each CPU between two cpu_times() (everything on the machine, not only the routers)."""
-    return [100 * (a[0] - b[0]) / max(1, a[1] - b[1]) for b, a in zip(before, after)]
+    return cpu_share(before, after, 0)
 
 
 def cpu_softirq(before, after):
     """Softirq % of each CPU between two cpu_times(): where the kernel's packet processing ran (a busy-polling
     process keeps a CPU 100% busy whatever else runs there, so busy % alone does not show it)."""
-    return [100 * (a[2] - b[2]) / max(1, a[1] - b[1]) for b, a in zip(before, after)]
+    return cpu_share(before, after, 2)
 
 
 def cpu_steal(before, after):
     """Steal % of each CPU between two cpu_times(): time the hypervisor ran something else on this virtual CPU
     while it had work (counted in busy %: a point with steal lost that share of its CPU to another machine)."""
-    return [100 * (a[3] - b[3]) / max(1, a[1] - b[1]) for b, a in zip(before, after)]
+    return cpu_share(before, after, 3)
 
 
 def thread_seconds(pids):

@@ -91,11 +91,10 @@ def forward_section(data, out):
     for p in data["points"]:
         if "forwarded" in p:
             tool = f"{kpps(p.get('tool_tx'))} / {kpps(p.get('tool_rx'))}" if p["generator"] == "testpmd" else ""
-            softirq = "/".join(str(b) for b in p["softirq"]) if "softirq" in p else "-"
-            steal = "/".join(str(b) for b in p["steal"]) if "steal" in p else "-"
+            per_cpu = lambda key: "/".join(str(b) for b in p[key]) if key in p else "-"
             out.append(f"| {p['round']} | {p['n'] or 'none'} | {p['mode']} | {p['generator']} | "
                        f"{kpps(p['forwarded'])} | {kpps(p['offered'])} | {kpps(p.get('refused'))} | {tool} | "
-                       f"{'/'.join(str(b) for b in p['busy'])} | {softirq} | {steal} | "
+                       f"{per_cpu('busy')} | {per_cpu('softirq')} | {per_cpu('steal')} | "
                        f"{'-' if p.get('router_cpu') is None else p['router_cpu']} |")
     out.append("")
     for note in data.get("notes", []):

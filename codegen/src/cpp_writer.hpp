@@ -53,9 +53,9 @@ std::string effect_call(const nacl::ir::Program& program, const ActionRef& ref, 
 // `return {Verdict::X, index};` for a verdict (after its nat call for dnat/snat).
 std::string verdict_statement(const nacl::ir::Program& program, const ActionRef& ref, Tables& tables,
                               const std::string& indent);
-// The Decision initializer of a verdict: `{Verdict::Drop, 12}`.
 // The Verdict a rule's verdict action returns, as its number (Accept 0, Drop 1, Reject 2).
 uint32_t verdict_code(const ActionRef& ref);
+// The Decision initializer of a verdict: `{Verdict::Drop, 12}`.
 std::string decision_value(const ActionRef& ref);
 
 } // namespace codegen
