@@ -1,6 +1,8 @@
-// One AF_XDP socket bound to one receive queue of an interface, in copy mode, with a UMEM of its own: 2 KiB
+// The AF_XDP sockets of one receive queue of an interface, in copy mode, with a UMEM of their own: 2 KiB
 // frames, 2,048 for receiving (each goes straight back on the fill ring) and 1,024 for sending (free again
-// from the completion ring), 6 MiB, and its four rings mapped (see xsk_ring.hpp). XdpNic has one per queue.
+// from the completion ring), 6 MiB, and the four rings mapped (see xsk_ring.hpp). Two sockets share the
+// queue and the UMEM: one receives (and is the one the event loop watches), one sends (xsk_socket.cpp says
+// why). XdpNic has one XskSocket per queue.
 #pragma once
 
 #include "xsk_ring.hpp"
@@ -24,7 +26,7 @@ public:
     XskSocket& operator=(const XskSocket&) = delete;
     ~XskSocket();
 
-    int fd() const { return fd_; }
+    int fd() const { return fd_; } // the receiving socket, to watch and to redirect frames to
     XskRxRing& rx() { return *rx_; }
     const XskRxRing& rx() const { return *rx_; }
     XskTxRing& tx() { return *tx_; }
@@ -42,7 +44,8 @@ public:
 private:
     XskSocket() = default;
 
-    int fd_ = -1;
+    int fd_ = -1;    // receives; the event loop watches it
+    int tx_fd_ = -1; // sends, on the same queue and UMEM; nothing watches it
     void* umem_ = nullptr;
     std::size_t umem_bytes_ = 0;
     std::array<std::pair<void*, std::size_t>, 4> rings_{}; // mappings: receive, transmit, fill, completion
