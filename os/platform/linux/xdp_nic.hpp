@@ -1,9 +1,9 @@
 // A NIC over AF_XDP sockets on a Linux interface (`--nic xdp:IFNAME`), one per receive queue: an XDP program
 // on the interface redirects each queue's frames to that queue's socket before the kernel's stack sees them
 // (no socket buffer on the receive path of a native-XDP driver such as veth), and frames leave through queue
-// 0's socket's transmit ring, which the kernel drains on a send(). Copy mode: each frame is copied once each
-// way between the UMEM and a pool buffer, as with AF_PACKET (zero-copy needs driver support veth lacks, and
-// the appliance's buffers are the pool's).
+// 0's sending socket's transmit ring (a second socket on that queue, see xsk_socket.hpp), which the kernel
+// drains on a send(). Copy mode: each frame is copied once each way between the UMEM and a pool buffer, as
+// with AF_PACKET (zero-copy needs driver support veth lacks, and the appliance's buffers are the pool's).
 //
 // What the kernel does not tell an AF_XDP socket, and does tell an AF_PACKET one: that a sender on this host
 // left a transport checksum to offload (CHECKSUM_PARTIAL: the field holds only the pseudo-header sum). The
@@ -44,7 +44,7 @@ public:
     bool link_up() const override { return link_up_; }
     // Takes from every queue's socket in turn, starting after the one that came first last time.
     std::size_t receive(PacketBatch& batch) override;
-    // Sends through queue 0's socket.
+    // Sends through queue 0's sending socket.
     std::size_t send(PacketBatch& batch) override;
     const char* name() const override { return name_.data(); }
     Result<void> start(PacketPool& pool) override;
