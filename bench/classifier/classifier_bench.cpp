@@ -2,7 +2,8 @@
 // cpp` and by `naclc emit cpp --linear` (the plain if-chain reference), timed on the rule set's trace with
 // Google Benchmark, next to an empty chain (the floor: reading the next packet and the indirect call).
 // `compiled` runs as the appliance does, in bursts of 32 whose large-table lookups are prepared together
-// (appliance::PrepareFunction); `compiled_one` one packet at a time without them.
+// (appliance::PrepareFunction); `compiled_one` one packet at a time without them. `appliance/path` is the
+// whole appliance of the compiled configuration per packet, on fake NICs (appliance_path.hpp).
 //
 //   classifier_bench_N --trace FILE.trace [Google Benchmark flags]
 //
@@ -10,18 +11,19 @@
 // `halite_generated` renamed to hb_compiled and hb_linear (bench/classifier/CMakeLists.txt). Before timing
 // anything, every packet of the trace goes through both chains: their verdicts and deciding rules must agree,
 // and the verdicts must be the trace's expectations (bench/ruleset/generate.py's first-match evaluator); on
-// any difference the program prints the first ones and exits 1.
+// any difference the program prints the first ones and exits 1; so it does when the frames the appliance
+// forwards are not exactly the trace's accepted packets.
 #include "appliance/classifier/decision_tree.hpp"
 #include "appliance/config.hpp"
 #include "appliance/rule_packet.hpp"
+#include "appliance_path.hpp"
+#include "trace_file.hpp"
 
 #include <benchmark/benchmark.h>
 
 #include <array>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -57,53 +59,23 @@ struct TracePacket {
 std::vector<std::array<std::byte, 28>> headers;
 std::vector<TracePacket> trace;
 
-std::uint32_t parse_address(const std::string& text) {
-    unsigned a, b, c, d;
-    if (std::sscanf(text.c_str(), "%u.%u.%u.%u", &a, &b, &c, &d) != 4) return 0;
-    return a << 24 | b << 16 | c << 8 | d;
-}
-
-bool load_trace(const char* path) {
-    std::ifstream in(path);
-    if (!in) {
-        std::fprintf(stderr, "cannot read %s\n", path);
-        return false;
-    }
-    std::string line;
-    bool header = false;
-    while (std::getline(in, line)) {
-        auto hash = line.find('#');
-        std::string comment = hash == std::string::npos ? "" : line.substr(hash + 1);
-        std::istringstream fields(line.substr(0, hash));
-        std::string chain, proto, saddr, daddr, sport, dport, expect;
-        if (!(fields >> chain)) continue;
-        if (!header) { // chain proto saddr daddr sport dport expect
-            header = true;
-            continue;
-        }
-        fields >> proto >> saddr >> daddr >> sport >> dport >> expect;
+bool load_trace(std::span<const bench::TraceLine> lines) {
+    for (const bench::TraceLine& line : lines) {
         TracePacket t;
         RulePacket& p = t.packet;
-        p.protocol = proto == "tcp"    ? 6
-                     : proto == "udp"  ? 17
-                     : proto == "icmp" ? 1
-                                       : std::uint8_t(std::stoi(proto));
-        p.saddr = parse_address(saddr);
-        p.daddr = parse_address(daddr);
-        if (p.protocol == 6 || p.protocol == 17) {
-            p.sport = std::uint16_t(std::stoul(sport));
-            p.dport = std::uint16_t(std::stoul(dport));
-        }
+        p.protocol = line.protocol;
+        p.saddr = line.saddr;
+        p.daddr = line.daddr;
+        p.sport = line.sport;
+        p.dport = line.dport;
         if (p.protocol == 6) p.tcp_flags = 0x02; // syn, as `naclc test` assumes
         if (p.protocol == 1) p.icmp_type = 8;    // echo-request, likewise
         p.ttl = 64;
         p.ct = appliance::CtState::New;
         p.iif = 0;
         p.oif = 1;
-        t.expect = expect == "accept" ? Verdict::Accept : Verdict::Drop;
-        std::istringstream c(comment);
-        std::string word;
-        if (c >> word && word == "rule") c >> t.rule;
+        t.expect = line.accept ? Verdict::Accept : Verdict::Drop;
+        t.rule = line.rule;
         trace.push_back(t);
     }
     // An IPv4 header and the first 8 bytes of the transport header, for RulePacket::get.
@@ -126,7 +98,7 @@ bool load_trace(const char* path) {
         h[23] = std::byte(p.dport);
         p.ip_header = std::span<const std::byte>(h.data(), h.size());
     }
-    return header && !trace.empty();
+    return !trace.empty();
 }
 
 const appliance::ChainConfig* forward_chain(const appliance::Config& config) {
@@ -237,7 +209,9 @@ int main(int argc, char** argv) {
         else
             rest.push_back(argv[i]);
     }
-    if (!trace_path || !load_trace(trace_path)) {
+    const std::vector<bench::TraceLine> lines =
+        trace_path ? bench::read_trace(trace_path) : std::vector<bench::TraceLine>{};
+    if (!load_trace(lines)) {
         std::fprintf(stderr, "usage: %s --trace FILE.trace [benchmark flags]\n", argv[0]);
         return 2;
     }
@@ -247,11 +221,14 @@ int main(int argc, char** argv) {
         return 1;
     }
     if (!verify(*compiled, linear->function)) return 1;
+    if (!bench::start_appliance_path(hb_compiled::config, lines)) return 1;
     benchmark::RegisterBenchmark("chain/empty", run_chain, &empty_chain);
     // As the appliance runs it: in bursts, prepared when the chain has a prepare function.
     benchmark::RegisterBenchmark("chain/compiled", run_bursts, compiled);
     benchmark::RegisterBenchmark("chain/compiled_one", run_chain, compiled->function);
     benchmark::RegisterBenchmark("chain/linear", run_chain, linear->function);
+    // The whole appliance around the compiled chain (appliance_path.hpp).
+    benchmark::RegisterBenchmark("appliance/path", bench::run_appliance_path);
     int count = int(rest.size());
     benchmark::Initialize(&count, rest.data());
     benchmark::RunSpecifiedBenchmarks();
