@@ -93,6 +93,34 @@ TEST(ConntrackTable, ExpireRespectsItsBudget) {
     EXPECT_EQ(t->expire(at(31s), 100), 24u);
 }
 
+TEST(ConntrackTable, ASweepThatFinishedWaitsForTheTimeToMove) {
+    auto t = ConntrackTable::create(16, timeouts(), 1);
+    ASSERT_TRUE(t->insert(udp(1, 1), TimeoutClass::UnconfirmedUdp, at(0s))); // 30 s
+    EXPECT_EQ(t->expire(at(31s), 8), 1u);
+    // Whatever is inserted at 31 s expires after it: a second sweep at 31 s has nothing to do...
+    ASSERT_TRUE(t->insert(udp(2, 2), TimeoutClass::UnconfirmedUdp, at(31s)));
+    EXPECT_EQ(t->expire(at(31s), 8), 0u);
+    // ...and a later one finds it due.
+    EXPECT_EQ(t->expire(at(60s), 8), 0u);
+    EXPECT_EQ(t->expire(at(61s), 8), 1u);
+    EXPECT_EQ(t->size(), 0u);
+}
+
+TEST(ConntrackTable, PrefetchHintsChangeNothing) {
+    auto t = ConntrackTable::create(16, timeouts(), 1);
+    const Tuple a = udp(1, 1), absent = udp(2, 2);
+    auto ra = t->insert(a, TimeoutClass::UnconfirmedUdp, at(0s));
+    for (const Tuple& x : {a, a.inverted(), absent}) {
+        t->prefetch_slot(x);
+        t->prefetch_entry(x);
+    }
+    auto hit = t->find(a, at(1s));
+    ASSERT_TRUE(hit);
+    EXPECT_EQ(hit->ref, ra->ref);
+    EXPECT_FALSE(t->find(absent, at(1s)));
+    EXPECT_EQ(t->size(), 1u);
+}
+
 TEST(ConntrackTable, FullTableEvictsWhatExpiresFirstAndCountsIt) {
     auto t = ConntrackTable::create(3, timeouts(), 1);
     const Tuple a = udp(1, 1), b = udp(2, 2), c = udp(3, 3), d = udp(4, 4);

@@ -140,6 +140,11 @@ public:
     bool in_use(const Tuple& tuple, net::Instant now) { return find(tuple, now).has_value(); }
     // Erases up to `budget` expired entries, oldest first; returns how many.
     std::size_t expire(net::Instant now, std::size_t budget);
+    // Hints for a burst of packets (no effect on what the table answers): ask the memory for the index slot
+    // where a lookup of `t` starts, then, once that has arrived, for the entry that slot names. A large table
+    // misses the cache at both on every lookup; a burst's lookups asked for ahead overlap those misses.
+    void prefetch_slot(const Tuple& t) const;
+    void prefetch_entry(const Tuple& t) const;
 
     std::uint32_t capacity() const { return capacity_; }
     std::uint32_t size() const { return size_; }
@@ -181,6 +186,7 @@ private:
     std::array<std::uint32_t, timeout_class_count> head_{}, tail_{}, list_size_{};
     Counters counters_;
     mutable std::uint32_t longest_probe_ = 0;
+    std::int64_t swept_at_ns_ = -1; // expire() left nothing expired at this time
 };
 
 } // namespace appliance::conntrack
