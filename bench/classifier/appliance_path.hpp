@@ -25,5 +25,8 @@ bool start_appliance_path(const appliance::Config& config, std::span<const Trace
 // Google Benchmark body, after start_appliance_path(): bursts of 32 frames in on NIC 0, one poll of the
 // stack, the forwarded frames taken off NIC 1. Items are frames offered (accepted and dropped ones alike).
 void run_appliance_path(benchmark::State& state);
+// The same with one flow: the trace's first accepted UDP datagram, again and again (as dpdk-testpmd sends in
+// bench/forward): the path with its connection always in the cache.
+void run_appliance_one_flow(benchmark::State& state);
 
 } // namespace bench

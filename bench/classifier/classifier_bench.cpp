@@ -229,6 +229,7 @@ int main(int argc, char** argv) {
     benchmark::RegisterBenchmark("chain/linear", run_chain, linear->function);
     // The whole appliance around the compiled chain (appliance_path.hpp).
     benchmark::RegisterBenchmark("appliance/path", bench::run_appliance_path);
+    benchmark::RegisterBenchmark("appliance/one_flow", bench::run_appliance_one_flow);
     int count = int(rest.size());
     benchmark::Initialize(&count, rest.data());
     benchmark::RunSpecifiedBenchmarks();

@@ -112,8 +112,6 @@ private:
     struct BurstState;
     static void burst_hook(void* self, const net::Interface& in, std::span<const net::PacketPtr> frames);
     void on_burst(const net::Interface& in, std::span<const net::PacketPtr> frames);
-    void prefetch_connections(std::span<const net::PacketPtr> frames);
-    void prepare_forward(const net::Interface& in, std::span<const net::PacketPtr> frames);
     classifier::PreparedMatch* prepared_for(const net::PacketInfo& info);
     bool track(PacketState& s);
     conntrack::Entry* entry_of(const PacketState& s) const;

@@ -348,14 +348,4 @@ std::size_t ConntrackTable::expire(net::Instant now, std::size_t budget) {
     return n;
 }
 
-void ConntrackTable::prefetch_slot(const Tuple& t) const {
-    __builtin_prefetch(&slots_[home(static_cast<std::uint32_t>(hash(t, seed_)))]);
-}
-
-void ConntrackTable::prefetch_entry(const Tuple& t) const {
-    const auto h = static_cast<std::uint32_t>(hash(t, seed_));
-    const Slot& s = slots_[home(h)];
-    if (s.ref != nil && s.hash == h) __builtin_prefetch(&entries_[s.ref >> 1]);
-}
-
 } // namespace appliance::conntrack

@@ -29,7 +29,7 @@ void Appliance::install_hooks() {
     h.set(net::HookPoint::Forward, &hook<net::HookPoint::Forward>, this);
     h.set(net::HookPoint::Output, &hook<net::HookPoint::Output>, this);
     h.set(net::HookPoint::Postrouting, &hook<net::HookPoint::Postrouting>, this);
-    if (forward_prepare_ != nullptr || table_) h.set_burst(&burst_hook, this);
+    if (forward_prepare_ != nullptr) h.set_burst(&burst_hook, this);
     hooks_installed_ = true;
 }
 

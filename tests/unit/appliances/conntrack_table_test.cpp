@@ -106,21 +106,6 @@ TEST(ConntrackTable, ASweepThatFinishedWaitsForTheTimeToMove) {
     EXPECT_EQ(t->size(), 0u);
 }
 
-TEST(ConntrackTable, PrefetchHintsChangeNothing) {
-    auto t = ConntrackTable::create(16, timeouts(), 1);
-    const Tuple a = udp(1, 1), absent = udp(2, 2);
-    auto ra = t->insert(a, TimeoutClass::UnconfirmedUdp, at(0s));
-    for (const Tuple& x : {a, a.inverted(), absent}) {
-        t->prefetch_slot(x);
-        t->prefetch_entry(x);
-    }
-    auto hit = t->find(a, at(1s));
-    ASSERT_TRUE(hit);
-    EXPECT_EQ(hit->ref, ra->ref);
-    EXPECT_FALSE(t->find(absent, at(1s)));
-    EXPECT_EQ(t->size(), 1u);
-}
-
 TEST(ConntrackTable, FullTableEvictsWhatExpiresFirstAndCountsIt) {
     auto t = ConntrackTable::create(3, timeouts(), 1);
     const Tuple a = udp(1, 1), b = udp(2, 2), c = udp(3, 3), d = udp(4, 4);

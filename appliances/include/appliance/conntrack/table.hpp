@@ -140,11 +140,6 @@ public:
     bool in_use(const Tuple& tuple, net::Instant now) { return find(tuple, now).has_value(); }
     // Erases up to `budget` expired entries, oldest first; returns how many.
     std::size_t expire(net::Instant now, std::size_t budget);
-    // Hints for a burst of packets (no effect on what the table answers): ask the memory for the index slot
-    // where a lookup of `t` starts, then, once that has arrived, for the entry that slot names. A large table
-    // misses the cache at both on every lookup; a burst's lookups asked for ahead overlap those misses.
-    void prefetch_slot(const Tuple& t) const;
-    void prefetch_entry(const Tuple& t) const;
 
     std::uint32_t capacity() const { return capacity_; }
     std::uint32_t size() const { return size_; }
