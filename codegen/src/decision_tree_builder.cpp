@@ -580,6 +580,11 @@ std::vector<std::vector<uint32_t>> partitions(uint32_t n) {
     return all;
 }
 
+// A class this small is one tree, whatever its groups: a few boxes are cheaper in one walk.
+bool one_tree(size_t boxes, const TreeOptions& options) {
+    return boxes <= options.single_tree_boxes;
+}
+
 // Which groups of a class share a tree. Every tree is one more walk and one more leaf scan per lookup,
 // so groups are merged whenever that keeps the class's tables within merge_budget_percent of the size
 // of one tree per group (a merged tree copies the wide boxes of one group into the parts of the other:
@@ -602,8 +607,7 @@ std::vector<std::vector<uint32_t>> merge_groups(Builder& builder,
     size_t total = 0;
     for (auto& list : groups)
         total += list.size();
-    if (n <= 1 || total <= options.single_tree_boxes) // a few boxes are cheaper in one tree
-        return merged(std::vector<uint32_t>(n, 0));
+    if (n <= 1 || one_tree(total, options)) return merged(std::vector<uint32_t>(n, 0));
     if (options.merge_budget_percent == 0 || total > options.merge_max_boxes) return groups;
     Builder::Mark start = builder.mark();
     auto trial = [&](const std::vector<std::vector<uint32_t>>& lists, size_t limit) -> std::optional<size_t> {
@@ -693,7 +697,7 @@ DecisionTableData build_decision_table(const std::vector<Box>& boxes, const std:
             separate[c].push_back(std::move(list));
         }
         merged[c] = merge_groups(builder, separate[c], regions[c], options);
-        if (total <= options.single_tree_boxes) separate[c] = merged[c]; // one tree either way
+        if (one_tree(total, options)) separate[c] = merged[c]; // merge_groups gave it one tree
         most_separate = std::max(most_separate, separate[c].size());
         most_merged = std::max(most_merged, merged[c].size());
     }
