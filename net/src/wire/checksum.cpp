@@ -5,16 +5,25 @@
 namespace net::wire {
 
 std::uint32_t checksum_accumulate(std::uint32_t acc, std::span<const std::byte> bytes) {
+    // RFC 1071 2(C): defer the carries. Pairs of 16-bit words summed as 32-bit values into 64 bits cannot
+    // overflow (2^32 words), and folding the carries back in at the end gives the same one's complement sum
+    // as adding word by word, since 2^16 and 2^32 are both 1 modulo 0xffff. A word-by-word loop with a
+    // fold test per word cost the forwarding path's header check about twice as much.
+    std::uint64_t sum = acc;
     std::size_t i = 0;
     const std::size_t n = bytes.size();
-    // RFC 1071 4.1: add 16-bit words; fold early so the 32-bit accumulator cannot overflow.
-    for (; i + 1 < n; i += 2) {
-        acc += get16(bytes, i);
-        if (acc & 0x80000000u) acc = (acc & 0xffff) + (acc >> 16);
+    for (; i + 4 <= n; i += 4)
+        sum += get32(bytes, i);
+    if (i + 2 <= n) {
+        sum += get16(bytes, i);
+        i += 2;
     }
     // An odd trailing byte is the high byte of a word padded with zero.
-    if (i < n) acc += std::uint32_t{get8(bytes, i)} << 8;
-    return acc;
+    if (i < n) sum += std::uint32_t{get8(bytes, i)} << 8;
+    sum = (sum & 0xffffffffu) + (sum >> 32);
+    sum = (sum & 0xffff) + (sum >> 16);
+    sum = (sum & 0xffff) + (sum >> 16);
+    return static_cast<std::uint32_t>(sum);
 }
 
 std::uint16_t checksum_finish(std::uint32_t acc) {

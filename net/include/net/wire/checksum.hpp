@@ -9,8 +9,9 @@
 
 namespace net::wire {
 
-// RFC 1071 4.1: 16-bit one's complement sum, accumulated in 32 bits and folded at the end. Only the last
-// chunk summed into an accumulator may have an odd length (it is padded with a zero byte).
+// RFC 1071: the 16-bit one's complement sum of `bytes` added to `acc` (a value of at most 0x10000 comes
+// back, so accumulators can be added together). Only the last chunk summed into an accumulator may have an
+// odd length (it is padded with a zero byte).
 std::uint32_t checksum_accumulate(std::uint32_t acc, std::span<const std::byte> bytes);
 // Folds the carries and complements: the value to store in a checksum field.
 std::uint16_t checksum_finish(std::uint32_t acc);
