@@ -278,28 +278,6 @@ std::optional<ConntrackTable::Inserted> ConntrackTable::insert(const Tuple& orig
     return result;
 }
 
-Entry* ConntrackTable::get(Ref ref) {
-    if (ref.index >= capacity_) return nullptr;
-    Entry& x = entries_[ref.index];
-    return x.in_use && x.generation == ref.generation ? &x : nullptr;
-}
-
-const Entry* ConntrackTable::get(Ref ref) const {
-    if (ref.index >= capacity_) return nullptr;
-    const Entry& x = entries_[ref.index];
-    return x.in_use && x.generation == ref.generation ? &x : nullptr;
-}
-
-ConntrackTable::Ref ConntrackTable::ref_of(const void* pointer, std::uint16_t generation_low) const {
-    if (pointer == nullptr) return {};
-    const Entry* e = static_cast<const Entry*>(pointer);
-    const std::ptrdiff_t i = e - entries_.get();
-    if (i < 0 || i >= static_cast<std::ptrdiff_t>(capacity_)) return {};
-    const Entry& x = entries_[static_cast<std::size_t>(i)];
-    if (!x.in_use || static_cast<std::uint16_t>(x.generation) != generation_low) return {};
-    return Ref{static_cast<std::uint32_t>(i), x.generation};
-}
-
 void ConntrackTable::erase(Ref ref) {
     if (get(ref) == nullptr) return;
     release(ref.index);

@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <utility>
 
 namespace appliance::conntrack {
 
@@ -125,12 +126,24 @@ public:
     // A new Unconfirmed entry for `original`, its reply tuple the inversion. When the table is full the entry
     // that expires first is evicted. nullopt when either tuple already belongs to an entry (a clash).
     std::optional<Inserted> insert(const Tuple& original, TimeoutClass cls, net::Instant now);
-    Entry* get(Ref ref);
-    const Entry* get(Ref ref) const;
+    // Inline: every hook of every packet resolves its connection through these.
+    Entry* get(Ref ref) { return const_cast<Entry*>(std::as_const(*this).get(ref)); }
+    const Entry* get(Ref ref) const {
+        if (ref.index >= capacity_) return nullptr;
+        const Entry& x = entries_[ref.index];
+        return x.in_use && x.generation == ref.generation ? &x : nullptr;
+    }
     // An entry's address stands for it in net::PacketInfo::conntrack; ref_of() turns it back into a Ref,
     // invalid when the entry was erased or reused since (the low 16 bits of its generation differ).
     void* pointer_of(Ref ref) { return get(ref); }
-    Ref ref_of(const void* pointer, std::uint16_t generation_low) const;
+    Ref ref_of(const void* pointer, std::uint16_t generation_low) const {
+        if (pointer == nullptr) return {};
+        const std::ptrdiff_t i = static_cast<const Entry*>(pointer) - entries_.get();
+        if (i < 0 || i >= static_cast<std::ptrdiff_t>(capacity_)) return {};
+        const Entry& x = entries_[static_cast<std::size_t>(i)];
+        if (!x.in_use || static_cast<std::uint16_t>(x.generation) != generation_low) return {};
+        return Ref{static_cast<std::uint32_t>(i), x.generation};
+    }
     void erase(Ref ref);
     // Moves the entry to `cls` and restarts its timeout from `now`.
     void touch(Ref ref, TimeoutClass cls, net::Instant now);
