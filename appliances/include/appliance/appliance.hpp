@@ -115,7 +115,7 @@ private:
     classifier::PreparedMatch* prepared_for(const net::PacketInfo& info);
     bool track(PacketState& s);
     conntrack::Entry* entry_of(const PacketState& s) const;
-    Decision run_chains(PacketState& s, RulePacket& rp);
+    Decision run_chains(PacketState& s, RulePacket& rp, ChainList list); // list: chains_for(s), not empty
     ChainList chains_for(const PacketState& s) const;
     void fill_rule_packet(const PacketState& s, RulePacket& rp) const;
     void refresh_rule_packet(const PacketState& s, RulePacket& rp) const;

@@ -83,11 +83,15 @@ net::Verdict Appliance::on_packet(net::HookPoint point, net::PacketInfo& info) {
         if (mtu != 0 && info.ip.total_length() > mtu) return too_big(s, mtu);
     }
 
-    RulePacket rp;
-    fill_rule_packet(s, rp);
-    if (point == net::HookPoint::Forward) rp.prepared = prepared_for(info);
-    const Decision d = run_chains(s, rp);
-    if (rp.prepared != nullptr && rp.prepared->used != 0) ++counters_.prepared_used;
+    // Most hooks of most configurations have no chain (fw: only forward): no rule packet to fill then.
+    Decision d;
+    if (const ChainList list = chains_for(s); list.count != 0) {
+        RulePacket rp;
+        fill_rule_packet(s, rp);
+        if (point == net::HookPoint::Forward) rp.prepared = prepared_for(info);
+        d = run_chains(s, rp, list);
+        if (rp.prepared != nullptr && rp.prepared->used != 0) ++counters_.prepared_used;
+    }
     if (d.verdict != Verdict::Accept) return refuse(s, d.verdict);
     if (s.nat_failed) {
         ++counters_.nat_refused;
@@ -252,10 +256,8 @@ Appliance::ChainList Appliance::chains_for(const PacketState& s) const {
     return {};
 }
 
-Decision Appliance::run_chains(PacketState& s, RulePacket& rp) {
-    const ChainList list = chains_for(s);
+Decision Appliance::run_chains(PacketState& s, RulePacket& rp, ChainList list) {
     Decision d;
-    if (list.count == 0) return d;
     HookActions actions(*this, s);
     for (std::uint32_t i = 0; i < list.count; ++i) {
         s.last_nat_rule = rule_none;
