@@ -7,11 +7,13 @@
 #include "net/testing/frames.hpp"
 #include "net/wire/arp.hpp"
 #include "net/wire/ethernet.hpp"
+#include "net/wire/ipv4.hpp"
 #include "net/wire/tcp.hpp"
 
 #include <chrono>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -72,27 +74,24 @@ Bytes frame_of(const TraceLine& t) {
     return frame;
 }
 
-std::size_t ip_total_length(std::span<const std::byte> frame) {
-    return std::size_t(std::to_integer<unsigned>(frame[ip_offset + 2])) << 8 |
-           std::to_integer<unsigned>(frame[ip_offset + 3]);
-}
-
 // `out` is `in` forwarded: to the next hop from the inside NIC, the IPv4 datagram the same but for the TTL
 // (one lower) and the header checksum.
-bool forwarded_as(std::span<const std::byte> out, std::span<const std::byte> in) {
-    const std::size_t end = ip_offset + ip_total_length(in);
-    if (out.size() < end || ip_total_length(out) != ip_total_length(in)) return false;
-    if (!std::equal(server_mac.octets.begin(), server_mac.octets.end(), out.begin(),
-                    [](std::uint8_t m, std::byte b) { return std::byte{m} == b; }) ||
-        !std::equal(inside_mac.octets.begin(), inside_mac.octets.end(), out.begin() + 6,
-                    [](std::uint8_t m, std::byte b) { return std::byte{m} == b; }))
+bool forwarded_as(std::span<std::byte> out, std::span<std::byte> in) {
+    const auto eth = net::wire::EthernetView::parse(out);
+    if (!eth || eth->dst() != server_mac || eth->src() != inside_mac ||
+        eth->ethertype() != net::wire::ethertype::ipv4)
         return false;
-    for (std::size_t i = ip_offset - 2; i < end; ++i) {
-        const std::size_t in_header = i - ip_offset;
-        if (i >= ip_offset && (in_header == 8 || in_header == 10 || in_header == 11)) continue;
-        if (out[i] != in[i]) return false;
+    const auto sent = net::wire::Ipv4View::parse(eth->payload());
+    const auto arrived = net::wire::Ipv4View::parse(in.subspan(ip_offset));
+    if (!sent || !arrived || sent.view->total_length() != arrived.view->total_length() ||
+        sent.view->ttl() + 1 != arrived.view->ttl())
+        return false;
+    const std::span<const std::byte> a = sent.view->bytes(), b = arrived.view->bytes();
+    constexpr std::size_t ttl_at = 8, checksum_at = 10;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        if (i != ttl_at && i != checksum_at && i != checksum_at + 1 && a[i] != b[i]) return false;
     }
-    return std::to_integer<unsigned>(out[ip_offset + 8]) + 1 == std::to_integer<unsigned>(in[ip_offset + 8]);
+    return true;
 }
 
 struct Path {
@@ -102,9 +101,10 @@ struct Path {
     net::Stack stack{pool};
     QuietPlatform platform;
     net::Instant now{std::chrono::seconds(1)};
-    std::vector<Bytes> frames;  // the routable trace packets, arriving on the outside NIC
-    std::vector<bool> accepted; // per frame: the trace's verdict
-    std::size_t next = 0;       // the timing loop's next frame
+    std::vector<Bytes> frames;           // the routable trace packets, arriving on the outside NIC
+    std::vector<bool> accepted;          // per frame: the trace's verdict
+    std::size_t next = 0;                // the timing loop's next frame
+    std::optional<std::size_t> one_flow; // the first accepted UDP datagram's frame
 
     // Every frame through once, in bursts; what leaves the inside NIC must be the accepted frames, in order.
     bool check_pass(int pass) {
@@ -159,6 +159,7 @@ bool start_appliance_path(const appliance::Config& config, std::span<const Trace
     Path& p = *path;
     for (const TraceLine& t : trace) {
         if (!routable(t.saddr) || !routable(t.daddr)) continue;
+        if (!p.one_flow && t.accept && t.protocol == 17) p.one_flow = p.frames.size();
         p.frames.push_back(frame_of(t));
         p.accepted.push_back(t.accept);
     }
@@ -219,16 +220,10 @@ void run_appliance_path(benchmark::State& state) {
 }
 
 void run_appliance_one_flow(benchmark::State& state) {
-    Path& p = *path;
-    for (std::size_t i = 0; i < p.frames.size(); ++i) {
-        // The first accepted UDP datagram: its connection is known since the check's first pass.
-        if (p.accepted[i] && std::to_integer<unsigned>(p.frames[i][ip_offset + 9]) == 17) {
-            std::size_t next = 0;
-            run_bursts(state, std::span<const Bytes>(&p.frames[i], 1), next);
-            return;
-        }
-    }
-    state.SkipWithError("no accepted UDP datagram in the trace");
+    // Its connection is known since the check's first pass.
+    if (!path->one_flow) return state.SkipWithError("no accepted UDP datagram in the trace");
+    std::size_t next = 0;
+    run_bursts(state, std::span<const Bytes>(&path->frames[*path->one_flow], 1), next);
 }
 
 } // namespace bench
