@@ -5,7 +5,8 @@
 #   1. classifier microbenchmark (bench/classifier): generated vs --linear classifier, 10..100,000 rules, on the
 #      host, after their verdicts agree on the whole trace                                        (<= ~5 min)
 #   2. rule-set forwarding benchmark (bench/forward): Linux nft (one rule per rule, sets) and our appliance
-#      (naclc build --platform linux), trafgen and dpdk-testpmd, 10..100,000 rules, 3 rounds      (<= ~8 min)
+#      (naclc build --platform linux), trafgen and dpdk-testpmd, 10..100,000 rules, 3 rounds, and the I/O floor
+#      (io-floor-linux) at 10,000                                                                   (<= ~9 min)
 #   3. bench/results/ruleset.md and ruleset.png from both
 #   4. the router against Linux (bench/net, 3 short rounds) and `naclc check` on 100,000 rules (bench/naclc),
 #      printed only (their results files are written by hand)                                     (~1 min)
@@ -18,7 +19,7 @@ cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build-release}
 RULES=${RULES:-10,100,1000,10000,100000}
 ROUNDS=${ROUNDS:-3}
-FORWARD_BUDGET=${FORWARD_BUDGET:-480}
+FORWARD_BUDGET=${FORWARD_BUDGET:-540}
 CLASSIFIER_BUDGET=${CLASSIFIER_BUDGET:-300}
 OUT=$BUILD/bench/results
 mkdir -p "$OUT"

@@ -13,7 +13,8 @@ import subprocess
 import tempfile
 
 MODE_TITLES = {"linux": "Linux, no rules", "nft-linear": "nft, one rule per rule", "nft-set": "nft, sets variant",
-               "ours": "ours (naclc build --platform linux)", "ours-packet": "ours on AF_PACKET (the earlier I/O)"}
+               "ours": "ours (naclc build --platform linux)", "ours-packet": "ours on AF_PACKET (the earlier I/O)",
+               "floor": "I/O floor (forwards, does nothing else)"}
 
 
 def kpps(v):
@@ -82,6 +83,7 @@ def forward_section(data, out):
     for goal, value, met in rows:
         out.append(f"| {goal} | {value} | {'yes' if met else 'no' if met is False else 'not measured'} |")
     out.append("")
+    floor_section(data, out)
     # Every point, so the noise shows.
     out.append("### Every point\n")
     out.append("| round | rules | router | generator | forwarded kpps | offered kpps | refused kpps | "
@@ -133,6 +135,30 @@ def forward_section(data, out):
         out.append("")
 
 
+def floor_section(data, out):
+    """What the I/O path alone allows (the floor mode), next to the nft-set goal."""
+    ratios = {(r["n"], r["generator"], r["ratio_of"]): r["ratio"] for r in data.get("floor_ratios", [])}
+    if not ratios:
+        return
+    out.append("### The I/O floor
+")
+    out.append("`io-floor-linux` (bench/forward/io_floor.cpp) runs where ours runs, on ours' NICs (AF_XDP), and sends "
+               "every frame from nic0 out of nic1 with the next hop's MAC, doing nothing else: no IPv4 check, no "
+               "TTL, no connection, no rule. It is the most any forwarder in user space reaches through this I/O "
+               "path on this machine. Below 1.0 in the first column, no firewall built on it can reach nftables with "
+               "sets, whatever its classifier; the second column is how much of the floor ours keeps with its "
+               "stack, conntrack and rules. Ratios per round, median (lowest-highest).
+")
+    out.append("| rules | generator | floor / nft-set | ours / floor |")
+    out.append("|---:|---|---:|---:|")
+    keys = sorted({(n, g) for n, g, _ in ratios})
+    fmt = lambda r: f"{r[0]:.2f} ({r[1]:.2f}-{r[2]:.2f})" if r else "-"
+    for n, g in keys:
+        out.append(f"| {n} | {g} | {fmt(ratios.get((n, g, 'floor/nft-set')))} | "
+                   f"{fmt(ratios.get((n, g, 'ours/floor')))} |")
+    out.append("")
+
+
 def placement(args):
     """The "how to read" lines on where the routers ran, for the options of the run (older runs had neither
     --testpmd-receive nor --rt-priority: the earlier placement)."""
@@ -182,7 +208,7 @@ def plot(data, png):
                 series.append((path, f"{MODE_TITLES[mode]}, {gen}", mode, gen))
         if not series:
             return "nothing measured: no plot"
-        styles = {"linux": 1, "nft-linear": 7, "nft-set": 2, "ours": 3, "ours-packet": 4}
+        styles = {"linux": 1, "nft-linear": 7, "nft-set": 2, "ours": 3, "ours-packet": 4, "floor": 8}
         plots = []
         for path, title, mode, gen in series:
             dash = "dt 1" if gen == "trafgen" else "dt 2"

@@ -4,7 +4,8 @@
 growing rule counts (issue 6).
 
   ruleset_bench.py [--rules 10,100,1000,10000,100000] [--rounds 3] [--seconds 2] [--generators trafgen,testpmd]
-                   [--modes linux,nft-linear,nft-set,ours[,ours-packet]] [--naclc PATH] [--json OUT] [--budget S] [--check]
+                   [--modes linux,nft-linear,nft-set,ours,floor[,ours-packet]]
+                   [--floor-rules 10000] [--naclc PATH] [--json OUT] [--budget S] [--check]
                    [--rt-priority 1] [--testpmd-receive thread|sender]
 
 Lab: scripts/netlab.sh up LAB --veth (client 10.0.1.2 -- nic0 [LAB-sw] nic1 -- server 10.0.2.2), as bench/net.
@@ -25,6 +26,11 @@ Routers (every point of a round runs with the same lab, modes in rotating order)
               build fails) the column says why.
   ours-packet (only when asked for in --modes) the same with --nic packet:nic0 --nic packet:nic1 (AF_PACKET rings,
               the I/O path before AF_XDP), to compare the two in one run.
+  floor       the I/O floor: io-floor-linux (bench/forward/io_floor.cpp, --floor) with ours' NICs, CPU and
+              priority, sending every frame from nic0 out of nic1 with the next hop's MAC and doing nothing else.
+              The most any forwarder in user space reaches through ours' I/O path here. It holds no rules, so it
+              runs only at --floor-rules (default 10000), and --check requires both of its batches to arrive; the
+              summary adds floor / nft-set and ours / floor per round.
 Linux: addresses 10.0.1.1/24 and 10.0.2.1/24 on nic0/nic1, ip_forward=1, rp_filter=0, a default route to
 10.0.2.2 (the flows go to 198.19.k.2) with a permanent neighbour entry, no conntrack (no rule uses it).
 
@@ -103,7 +109,7 @@ import benchlab  # noqa: E402
 import generate  # noqa: E402
 
 ROOT = benchlab.ROOT
-MODES = ["linux", "nft-linear", "nft-set", "ours"]
+MODES = ["linux", "nft-linear", "nft-set", "ours", "floor"]
 # Not run by default: ours with the earlier I/O path, to compare the two side by side.
 EXTRA_MODES = ["ours-packet"]
 OURS_PACKET_ARGS = "--nic packet:nic0 --nic packet:nic1"
@@ -227,6 +233,11 @@ def trafgen_frame(packet, src_mac, dst_mac):
     return "{\n" + eth + ip + "  fill(0x5a, 26)\n}\n"
 
 
+def runs_program(mode):
+    """Whether LAB-sw forwards with one of our programs (ours, ours-packet, floor) rather than with Linux."""
+    return mode.startswith("ours") or mode == "floor"
+
+
 def routable(packet):
     return packet[0] >> 24 not in EXCLUDED_FOR_ROUTING and packet[1] >> 24 not in EXCLUDED_FOR_ROUTING
 
@@ -304,17 +315,21 @@ class RulesetBench:
         if jump:
             script += f"add rule ip {TABLE} forward {jump}"
         self.lab.nft("sw", script)
-        if mode.startswith("ours"):
+        if runs_program(mode):
             self.linux(False)
             self.lab.nft("sw", "add table netdev bypass\n"
                          "add chain netdev bypass in0 { type filter hook ingress device nic0 priority 0; policy drop; }\n"
                          "add chain netdev bypass in1 { type filter hook ingress device nic1 priority 0; policy drop; }\n")
-            self.start_ours(prepared, OURS_PACKET_ARGS if mode == "ours-packet" else self.args.ours_args)
+            if mode == "floor":
+                self.start_program([self.args.floor, *self.args.ours_args.split(), f"floor.next_hop={self.server_mac}"])
+            else:
+                nic_args = OURS_PACKET_ARGS if mode == "ours-packet" else self.args.ours_args
+                self.start_program([self.ours_exes[prepared.n], *nic_args.split()])
         else:
             self.linux(True)
 
     def unselect(self, mode):
-        if mode.startswith("ours"):
+        if runs_program(mode):
             self.stop_ours()
             self.lab.nft("sw", "delete table netdev bypass")
             self.linux(True)
@@ -349,18 +364,18 @@ class RulesetBench:
             lab.ethtool("sw", "nic0", "gro", False)
             lab.ethtool("client", "eth0", "tso", True)
 
-    def start_ours(self, prepared, nic_args):
-        exe = self.ours_exes[prepared.n]
+    def start_program(self, argv):
         # SCHED_FIFO: ours preempts the testpmd sink on CPU 1 as the kernel's receive processing does (and sleeps
         # in epoll when its ring is empty, leaving the CPU to the sink).
+        name = os.path.basename(argv[0])
         level = self.args.rt_priority + self.args.ours_above
         priority = ["chrt", "-f", str(level)] if self.args.rt_priority else []
-        argv = ["taskset", "-c", "1", *priority, exe] + nic_args.split()
+        argv = ["taskset", "-c", "1", *priority, *argv]
         self.ours_process = self.lab.start("sw", *argv)
         if self.ours_process.wait_for(self.args.ours_ready, 15) is None:
             out = self.ours_process.output()[-500:]
             self.stop_ours()
-            raise RuntimeError(f"ours did not print /{self.args.ours_ready}/ within 15 s: {out}")
+            raise RuntimeError(f"{name} did not print /{self.args.ours_ready}/ within 15 s: {out}")
 
     def stop_ours(self):
         if self.ours_process is not None:
@@ -406,7 +421,8 @@ class RulesetBench:
                 round(100 * (router1 - router0) / (t1 - t0))}
 
     def check(self, mode, prepared):
-        """Trace packets through the router: the batch the rule set accepts all arrive, the batch it drops none."""
+        """Trace packets through the router: the batch the rule set accepts all arrive, the batch it drops none
+        (through the floor, which holds no rules, both batches arrive)."""
         routed = [(p, v) for p, v in prepared.trace if routable(p)]
         accepted = [p for p, v in routed if v == "accept"][:self.args.check_packets]
         dropped = [p for p, v in routed if v == "drop"][:self.args.check_packets]
@@ -424,13 +440,14 @@ class RulesetBench:
             # A router held off the CPU under load can deliver a batch seconds late, and settle() alone returns
             # when nothing has moved yet: wait for the accepted batch to arrive in full (so that none of it lands
             # in the drop batch's count), and give a dropped batch a second to leak through.
-            if name == "accept":
+            if name == "accept" or mode == "floor":
                 self.wait_for_sink(before + len(packets), 10)
             else:
                 time.sleep(1)
             self.settle(2)
             result[name] = (len(packets), self.sink_count() - before)
-        ok = result["accept"][1] == result["accept"][0] and result["drop"][1] == 0
+        ok = result["accept"][1] == result["accept"][0] and \
+            result["drop"][1] == (result["drop"][0] if mode == "floor" else 0)
         if mode == "ours" and self.args.prepare_kib is not None:
             # Every check packet reached the forward chain with its table's lookup prepared for its burst and
             # the guess right (no NAT, no connection tracking in these rule sets): the chain took them all.
@@ -649,6 +666,8 @@ def main():
     p.add_argument("--modes", default=",".join(MODES))
     p.add_argument("--naclc", help="naclc that can `build --platform linux` (enables the ours column)")
     p.add_argument("--ours-args", default="--nic xdp:nic0 --nic xdp:nic1")
+    p.add_argument("--floor", help="io-floor-linux for the floor mode (default: next to --naclc)")
+    p.add_argument("--floor-rules", default="10000", help="rule counts at which the floor mode runs")
     p.add_argument("--rt-priority", type=int, default=1,
                    help="SCHED_FIFO priority of ours and of testpmd's receive thread (0: ordinary, nice 0)")
     p.add_argument("--ours-above", type=int, default=1,
@@ -670,7 +689,11 @@ def main():
                    help="build ours with naclc --prepare-kib N and a statistics Timer; --check then also requires "
                         "every check packet's prepared lookup to have been used")
     args = p.parse_args()
+    if args.floor is None:
+        args.floor = os.path.join(os.path.dirname(os.path.abspath(args.naclc or "build-release/bin/naclc")),
+                                  "io-floor-linux")
     counts = [int(x) for x in args.rules.split(",")]
+    floor_counts = {int(x) for x in args.floor_rules.split(",") if x}
     modes = [m for m in args.modes.split(",") if m]
     generators = [g for g in args.generators.split(",") if g]
     assert set(modes) <= set(MODES + EXTRA_MODES) and set(generators) <= set(GENERATORS), (modes, generators)
@@ -718,12 +741,14 @@ def main():
                 return f"not loaded: {loaded[n]}"
             if mode.startswith("ours") and n not in bench.ours_exes:
                 return result["rulesets"][n].get("ours", "not built")
+            if mode == "floor" and not os.access(args.floor, os.X_OK):
+                return f"no {args.floor}"
             return None
 
         if args.check:
             for n in counts:
                 for mode in modes:
-                    if mode == "linux" or available(mode, n):
+                    if mode == "linux" or (mode == "floor" and n not in floor_counts) or available(mode, n):
                         continue
                     bench.select(mode, prepared[n])
                     try:
@@ -743,6 +768,7 @@ def main():
             for n in counts:
                 order = modes[r % len(modes):] + modes[:r % len(modes)]
                 order = [m for m in order if m != "linux" or n == counts[0]]
+                order = [m for m in order if m != "floor" or n in floor_counts]
                 for gen in generators:
                     todo = []
                     for mode in order:
@@ -823,6 +849,19 @@ def summarize(result):
                 per_round = [ours[r] / other[r] for r in ours if r in other and other[r] > 0]
                 if per_round:
                     ratios[(n, gen, base)] = median_range(per_round)
+    # The I/O floor (mode floor): how far the I/O path alone is from nft-set, and how much of it ours keeps.
+    floor_ratios = {}
+    for n in result["counts"]:
+        for gen in result["generators"]:
+            by_mode = {m: {p["round"]: p["forwarded"] for p in points if p["n"] == n and p["mode"] == m
+                           and p["generator"] == gen} for m in ("floor", "ours", "nft-set")}
+            for top, bottom in (("floor", "nft-set"), ("ours", "floor")):
+                per_round = [by_mode[top][r] / by_mode[bottom][r] for r in by_mode[top]
+                             if by_mode[bottom].get(r)]
+                if per_round:
+                    floor_ratios[(n, gen, f"{top}/{bottom}")] = median_range(per_round)
+    result["floor_ratios"] = [{"n": k[0], "generator": k[1], "ratio_of": k[2], "ratio": v}
+                              for k, v in sorted(floor_ratios.items())]
     result["summary"] = [{"n": k[0], "mode": k[1], "generator": k[2], **v} for k, v in sorted(table.items())]
     result["ratios"] = [{"n": k[0], "generator": k[1], "base": k[2], "ratio": v} for k, v in sorted(ratios.items())]
     cols = [(m, g) for m in result["modes"] for g in result["generators"]]
@@ -843,6 +882,8 @@ def summarize(result):
             parts = [f"{g}: {ratios[(n, g, base)][0]:.2f}" for g in result["generators"] if (n, g, base) in ratios]
             rs.append(", ".join(parts) or "-")
         print(f"| {n if n else 'none'} | " + " | ".join(cells) + " | " + " | ".join(rs) + " |")
+    for (n, gen, which), (mid, low, high) in sorted(floor_ratios.items()):
+        print(f"{n} rules, {gen}: {which} {mid:.2f} ({low:.2f}-{high:.2f})")
     result["notes"] = sink_notes(points)
     for note in result["notes"]:
         print("note: " + note)
