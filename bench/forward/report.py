@@ -140,15 +140,14 @@ def floor_section(data, out):
     ratios = {(r["n"], r["generator"], r["ratio_of"]): r["ratio"] for r in data.get("floor_ratios", [])}
     if not ratios:
         return
-    out.append("### The I/O floor
-")
+    out.append("### The I/O floor\n")
     out.append("`io-floor-linux` (bench/forward/io_floor.cpp) runs where ours runs, on ours' NICs (AF_XDP), and sends "
                "every frame from nic0 out of nic1 with the next hop's MAC, doing nothing else: no IPv4 check, no "
-               "TTL, no connection, no rule. It is the most any forwarder in user space reaches through this I/O "
-               "path on this machine. Below 1.0 in the first column, no firewall built on it can reach nftables with "
-               "sets, whatever its classifier; the second column is how much of the floor ours keeps with its "
-               "stack, conntrack and rules. Ratios per round, median (lowest-highest).
-")
+               "TTL, no connection, no rule. With testpmd's placement, where CPU 1 does all of a router's work, it is "
+               "the most any forwarder in user space reaches through this I/O path on this machine (it is not run "
+               "under trafgen, whose CPU 0 sets the rate: see ruleset_bench.py). Below 1.0 in the first column, no "
+               "firewall built on it can reach nftables with sets, whatever its classifier; the second column is how much of the floor ours keeps with its "
+               "stack, conntrack and rules. Ratios per round, median (lowest-highest).\n")
     out.append("| rules | generator | floor / nft-set | ours / floor |")
     out.append("|---:|---|---:|---:|")
     keys = sorted({(n, g) for n, g, _ in ratios})
