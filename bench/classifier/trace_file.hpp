@@ -2,6 +2,7 @@
 // case table, `chain proto saddr daddr sport dport expect`, the comment naming the first matching rule.
 #pragma once
 
+#include <charconv>
 #include <cstdint>
 #include <cstdio>
 #include <fstream>
@@ -19,13 +20,26 @@ struct TraceLine {
     long rule = -1; // the first matching rule of the generator's model, -1: none (the default verdict)
 };
 
-inline std::uint32_t parse_address(const std::string& text) {
-    unsigned a, b, c, d;
-    if (std::sscanf(text.c_str(), "%u.%u.%u.%u", &a, &b, &c, &d) != 4) return 0;
-    return a << 24 | b << 16 | c << 8 | d;
+// A number of at most `max`, the whole of `text`; nothing else.
+inline bool parse_number(const std::string& text, unsigned long max, unsigned long& out) {
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+    return ec == std::errc{} && end == text.data() + text.size() && !text.empty() && out <= max;
 }
 
-// Empty when the file cannot be read or has no header line.
+inline bool parse_address(const std::string& text, std::uint32_t& out) {
+    std::istringstream parts(text);
+    std::string part;
+    out = 0;
+    int count = 0;
+    for (unsigned long octet = 0; std::getline(parts, part, '.'); ++count) {
+        if (count == 4 || !parse_number(part, 255, octet)) return false;
+        out = out << 8 | static_cast<std::uint32_t>(octet);
+    }
+    return count == 4;
+}
+
+// Empty, with a message naming the file and line, when the file cannot be read, has no header line, or has a
+// line that is not `chain proto saddr daddr sport dport accept|drop`.
 inline std::vector<TraceLine> read_trace(const char* path) {
     std::vector<TraceLine> lines;
     std::ifstream in(path);
@@ -35,35 +49,49 @@ inline std::vector<TraceLine> read_trace(const char* path) {
     }
     std::string line;
     bool header = false;
-    while (std::getline(in, line)) {
+    for (int number = 1; std::getline(in, line); ++number) {
         auto hash = line.find('#');
         std::string comment = hash == std::string::npos ? "" : line.substr(hash + 1);
         std::istringstream fields(line.substr(0, hash));
-        std::string chain, proto, saddr, daddr, sport, dport, expect;
+        std::string chain, proto, saddr, daddr, sport, dport, expect, extra;
         if (!(fields >> chain)) continue;
         if (!header) { // chain proto saddr daddr sport dport expect
             header = true;
             continue;
         }
-        fields >> proto >> saddr >> daddr >> sport >> dport >> expect;
+        const auto bad = [&](const char* what) {
+            std::fprintf(stderr, "%s:%d: %s: %s\n", path, number, what, line.c_str());
+            return std::vector<TraceLine>{};
+        };
+        if (!(fields >> proto >> saddr >> daddr >> sport >> dport >> expect) || fields >> extra)
+            return bad("not seven fields");
         TraceLine t;
-        t.protocol = proto == "tcp"    ? 6
-                     : proto == "udp"  ? 17
-                     : proto == "icmp" ? 1
-                                       : std::uint8_t(std::stoi(proto));
-        t.saddr = parse_address(saddr);
-        t.daddr = parse_address(daddr);
+        unsigned long n = 0;
+        if (proto == "tcp" || proto == "udp" || proto == "icmp")
+            t.protocol = proto == "tcp" ? 6 : proto == "udp" ? 17 : 1;
+        else if (parse_number(proto, 255, n))
+            t.protocol = static_cast<std::uint8_t>(n);
+        else
+            return bad("not a protocol");
+        if (!parse_address(saddr, t.saddr) || !parse_address(daddr, t.daddr))
+            return bad("not an IPv4 address");
         if (t.protocol == 6 || t.protocol == 17) {
-            t.sport = std::uint16_t(std::stoul(sport));
-            t.dport = std::uint16_t(std::stoul(dport));
+            if (!parse_number(sport, 65535, n)) return bad("not a port");
+            t.sport = static_cast<std::uint16_t>(n);
+            if (!parse_number(dport, 65535, n)) return bad("not a port");
+            t.dport = static_cast<std::uint16_t>(n);
         }
+        if (expect != "accept" && expect != "drop") return bad("expects neither accept nor drop");
         t.accept = expect == "accept";
         std::istringstream c(comment);
         std::string word;
         if (c >> word && word == "rule") c >> t.rule;
         lines.push_back(t);
     }
-    if (!header) lines.clear();
+    if (!header) {
+        std::fprintf(stderr, "%s: no header line\n", path);
+        lines.clear();
+    }
     return lines;
 }
 
