@@ -250,8 +250,7 @@ class RulesetBench:
     def __init__(self, args):
         self.args = args
         self.lab = benchlab.Lab(args.lab)
-        self.ours = None
-        self.ours_process = None
+        self.program = None  # ours or the floor, while LAB-sw forwards with it (benchlab process)
         self.tmp = tempfile.mkdtemp(prefix="ruleset-bench-")
         self.linux_on = False
         self.receive_pid = None  # nic0's NAPI thread, while testpmd's placement has it
@@ -274,7 +273,7 @@ class RulesetBench:
         self.linux(True)
 
     def teardown(self):
-        self.stop_ours()
+        self.stop_program()
         self.lab.down()
         for f in os.listdir(self.tmp):
             os.unlink(os.path.join(self.tmp, f))
@@ -333,7 +332,7 @@ class RulesetBench:
 
     def unselect(self, mode):
         if runs_program(mode):
-            self.stop_ours()
+            self.stop_program()
             self.lab.nft("sw", "delete table netdev bypass")
             self.linux(True)
 
@@ -374,16 +373,16 @@ class RulesetBench:
         level = self.args.rt_priority + self.args.ours_above
         priority = ["chrt", "-f", str(level)] if self.args.rt_priority else []
         argv = ["taskset", "-c", "1", *priority, *argv]
-        self.ours_process = self.lab.start("sw", *argv)
-        if self.ours_process.wait_for(self.args.ours_ready, 15) is None:
-            out = self.ours_process.output()[-500:]
-            self.stop_ours()
+        self.program = self.lab.start("sw", *argv)
+        if self.program.wait_for(self.args.ours_ready, 15) is None:
+            out = self.program.output()[-500:]
+            self.stop_program()
             raise RuntimeError(f"{name} did not print /{self.args.ours_ready}/ within 15 s: {out}")
 
-    def stop_ours(self):
-        if self.ours_process is not None:
-            self.ours_process.stop()
-            self.ours_process = None
+    def stop_program(self):
+        if self.program is not None:
+            self.program.stop()
+            self.program = None
 
     # -- measurements --
     def settle(self, limit=5.0):
@@ -407,7 +406,7 @@ class RulesetBench:
     def router_seconds(self):
         """CPU time so far of the router's own threads (ours, nic0's receive thread), or None when Linux forwards
         in softirq (its time is then in the softirq % of the CPU)."""
-        pids = [p for p in (self.receive_pid, self.ours_process and self.ours_process.proc.pid) if p]
+        pids = [p for p in (self.receive_pid, self.program and self.program.proc.pid) if p]
         return benchlab.thread_seconds(pids) if pids else None
 
     @staticmethod
@@ -463,9 +462,9 @@ class RulesetBench:
     def prepared_counts(self, since):
         """(prepared, used) from the first statistics line ours prints after `since`, or None."""
         pattern = r"forward lookups prepared (\d+), used (\d+)"
-        if self.ours_process.wait_for(pattern, 5, since=since) is None:
+        if self.program.wait_for(pattern, 5, since=since) is None:
             return None
-        for t, line in self.ours_process.lines:
+        for t, line in self.program.lines:
             m = re.search(pattern, line)
             if t > since and m:
                 return int(m.group(1)), int(m.group(2))
