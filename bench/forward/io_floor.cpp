@@ -4,32 +4,20 @@
 // receives are dropped.
 //
 // ruleset_bench.py's `floor` mode runs it with ours' NICs (--nic xdp:nic0 --nic xdp:nic1), on ours' CPU at
-// ours' priority, so its rate is the most any forwarder in user space can reach through that I/O path on
-// this machine (the kernel's work on both sides of AF_XDP's copy mode over veth, and the NIC's copies between
-// its UMEM and the pool). What ours forwards below it is what our stack, conntrack and rules cost.
+// ours' priority. Where that CPU is the limit (testpmd's placement) its rate is the most any forwarder in
+// user space can reach through that I/O path on this machine (the kernel's work on both sides of AF_XDP's
+// copy mode over veth, and the NIC's copies between its UMEM and the pool). What ours forwards below it is
+// what our stack, conntrack and rules cost.
 //
 //   io-floor-linux --nic xdp:nic0 --nic xdp:nic1 floor.next_hop=02:00:00:00:00:01
+#include "platform/linux/nic_spec.hpp" // parse_mac, as --nic ...,mac= takes it
+
 #include <os>
 
-#include <charconv>
 #include <cstdio>
-#include <optional>
 #include <string_view>
 
 namespace {
-
-// "02:00:00:00:00:01": six two-digit hex octets separated by colons.
-std::optional<os::MacAddress> parse_mac(std::string_view text) {
-    os::MacAddress mac;
-    if (text.size() != mac.octets.size() * 3 - 1) return std::nullopt;
-    for (std::size_t i = 0; i < mac.octets.size(); ++i) {
-        const char* first = text.data() + i * 3;
-        if (i > 0 && first[-1] != ':') return std::nullopt;
-        const auto [end, ec] = std::from_chars(first, first + 2, mac.octets[i], 16);
-        if (ec != std::errc{} || end != first + 2) return std::nullopt;
-    }
-    return mac;
-}
 
 // At most this many frames per turn of the loop, so nic1 and the timers get their turn under load.
 constexpr std::size_t frames_per_turn = 256;
@@ -74,7 +62,7 @@ struct Floor {
 int main() {
     const auto nics = os::nics();
     const std::string_view text = os::cmdline().get("floor.next_hop").value_or("");
-    const auto next_hop = parse_mac(text);
+    const auto next_hop = os::linux_nic::parse_mac(text); // unicast, not zero
     if (nics.size() != 2 || !next_hop) {
         std::printf("io-floor: needs two NICs (found %zu) and floor.next_hop=MAC (got \"%.*s\")\n",
                     nics.size(), static_cast<int>(text.size()), text.data());
