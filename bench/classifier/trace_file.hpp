@@ -2,6 +2,8 @@
 // case table, `chain proto saddr daddr sport dport expect`, the comment naming the first matching rule.
 #pragma once
 
+#include "net/ipv4_address.hpp"
+
 #include <charconv>
 #include <cstdint>
 #include <cstdio>
@@ -24,18 +26,6 @@ struct TraceLine {
 inline bool parse_number(const std::string& text, unsigned long max, unsigned long& out) {
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
     return ec == std::errc{} && end == text.data() + text.size() && !text.empty() && out <= max;
-}
-
-inline bool parse_address(const std::string& text, std::uint32_t& out) {
-    std::istringstream parts(text);
-    std::string part;
-    out = 0;
-    int count = 0;
-    for (unsigned long octet = 0; std::getline(parts, part, '.'); ++count) {
-        if (count == 4 || !parse_number(part, 255, octet)) return false;
-        out = out << 8 | static_cast<std::uint32_t>(octet);
-    }
-    return count == 4;
 }
 
 // Empty, with a message naming the file and line, when the file cannot be read, has no header line, or has a
@@ -73,8 +63,10 @@ inline std::vector<TraceLine> read_trace(const char* path) {
             t.protocol = static_cast<std::uint8_t>(n);
         else
             return bad("not a protocol");
-        if (!parse_address(saddr, t.saddr) || !parse_address(daddr, t.daddr))
-            return bad("not an IPv4 address");
+        const auto src = net::Ipv4Address::parse(saddr), dst = net::Ipv4Address::parse(daddr);
+        if (!src || !dst) return bad("not an IPv4 address");
+        t.saddr = src->value;
+        t.daddr = dst->value;
         if (t.protocol == 6 || t.protocol == 17) {
             if (!parse_number(sport, 65535, n)) return bad("not a port");
             t.sport = static_cast<std::uint16_t>(n);
