@@ -841,28 +841,23 @@ def summarize(result):
                       "offered": median_range([p["offered"] for p in ps]),
                       "tool_rx": median_range([p.get("tool_rx") for p in ps]),
                       "rounds": len(ps)}
-    ratios = {}
+    def ratio(n, gen, top, bottom):
+        """top / bottom per round (the two measured minutes apart in the same round): median and range."""
+        rate = {m: {p["round"]: p["forwarded"] for p in points if p["n"] == n and p["mode"] == m
+                    and p["generator"] == gen} for m in (top, bottom)}
+        per_round = [rate[top][r] / rate[bottom][r] for r in rate[top] if rate[bottom].get(r)]
+        return median_range(per_round) if per_round else None
+
+    ratios, floor_ratios = {}, {}
     for n in result["counts"]:
         for gen in result["generators"]:
-            ours = {p["round"]: p["forwarded"] for p in points if p["n"] == n and p["mode"] == "ours"
-                    and p["generator"] == gen}
             for base in ("nft-linear", "nft-set"):
-                other = {p["round"]: p["forwarded"] for p in points if p["n"] == n and p["mode"] == base
-                         and p["generator"] == gen}
-                per_round = [ours[r] / other[r] for r in ours if r in other and other[r] > 0]
-                if per_round:
-                    ratios[(n, gen, base)] = median_range(per_round)
-    # The I/O floor (mode floor): how far the I/O path alone is from nft-set, and how much of it ours keeps.
-    floor_ratios = {}
-    for n in result["counts"]:
-        for gen in result["generators"]:
-            by_mode = {m: {p["round"]: p["forwarded"] for p in points if p["n"] == n and p["mode"] == m
-                           and p["generator"] == gen} for m in ("floor", "ours", "nft-set")}
+                if r := ratio(n, gen, "ours", base):
+                    ratios[(n, gen, base)] = r
+            # The I/O floor (mode floor): how far the I/O path alone is from nft-set, and how much of it ours keeps.
             for top, bottom in (("floor", "nft-set"), ("ours", "floor")):
-                per_round = [by_mode[top][r] / by_mode[bottom][r] for r in by_mode[top]
-                             if by_mode[bottom].get(r)]
-                if per_round:
-                    floor_ratios[(n, gen, f"{top}/{bottom}")] = median_range(per_round)
+                if r := ratio(n, gen, top, bottom):
+                    floor_ratios[(n, gen, f"{top}/{bottom}")] = r
     result["floor_ratios"] = [{"n": k[0], "generator": k[1], "ratio_of": k[2], "ratio": v}
                               for k, v in sorted(floor_ratios.items())]
     result["summary"] = [{"n": k[0], "mode": k[1], "generator": k[2], **v} for k, v in sorted(table.items())]
