@@ -3,29 +3,11 @@
 // be honoured is said on the console and fails the setup.
 #include "../appliance_internal.hpp"
 
-#include <cctype>
 #include <optional>
 
 namespace appliance {
 
 namespace {
-
-std::optional<net::MacAddress> parse_mac(std::string_view s) {
-    // "c0:01:0a:00:00:2a" (either case).
-    if (s.size() != 17) return std::nullopt;
-    net::MacAddress mac;
-    auto hex = [](char c) -> int {
-        if (c >= '0' && c <= '9') return c - '0';
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-    };
-    for (std::size_t i = 0; i < 6; ++i) {
-        const int hi = hex(s[i * 3]), lo = hex(s[i * 3 + 1]);
-        if (hi < 0 || lo < 0 || (i < 5 && s[i * 3 + 2] != ':')) return std::nullopt;
-        mac.octets[i] = static_cast<std::uint8_t>(hi * 16 + lo);
-    }
-    return mac;
-}
 
 void add_mac(Text& t, const net::MacAddress& m) {
     static constexpr char digits[] = "0123456789abcdef";
@@ -78,7 +60,7 @@ bool Appliance::set_up_interface(std::size_t index) {
     }
     net::Interface* nic = nullptr;
     if (c.mac != nullptr) {
-        const auto mac = parse_mac(c.mac);
+        const auto mac = net::MacAddress::parse(c.mac);
         if (!mac) {
             why.add("mac \"").add(c.mac).add("\" is not a MAC address like c0:01:0a:00:00:2a");
             return fail();

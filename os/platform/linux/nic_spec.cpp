@@ -4,27 +4,9 @@
 
 namespace os::linux_nic {
 
-namespace {
-
-int hex_digit(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-} // namespace
-
 std::optional<MacAddress> parse_mac(std::string_view text) {
-    if (text.size() != 17) return std::nullopt;
-    MacAddress mac;
-    for (std::size_t i = 0; i < 6; ++i) {
-        const int hi = hex_digit(text[i * 3]);
-        const int lo = hex_digit(text[i * 3 + 1]);
-        if (hi < 0 || lo < 0 || (i < 5 && text[i * 3 + 2] != ':')) return std::nullopt;
-        mac.octets[i] = static_cast<std::uint8_t>(hi * 16 + lo);
-    }
-    if (mac.is_multicast() || mac.is_zero()) return std::nullopt;
+    const auto mac = MacAddress::parse(text);
+    if (!mac || mac->is_multicast() || mac->is_zero()) return std::nullopt;
     return mac;
 }
 

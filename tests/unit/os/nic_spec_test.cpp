@@ -29,6 +29,19 @@ TEST(NicSpec, RejectsWhatItCannotUse) {
         EXPECT_FALSE(parse_nic_spec(bad)) << bad;
 }
 
+TEST(MacAddressParse, TakesSixHexPairsOfEitherCaseAndAnyAddress) {
+    static_assert(MacAddress::parse("c0:01:0a:00:00:2A") == MacAddress{{0xc0, 0x01, 0x0a, 0, 0, 0x2a}});
+    EXPECT_EQ(MacAddress::parse("ff:ff:ff:ff:ff:ff"), MacAddress::broadcast());
+    EXPECT_EQ(MacAddress::parse("00:00:00:00:00:00"), MacAddress{}); // policy is the caller's (parse_mac)
+    for (const char* bad :
+         {"", "c0:01:0a:00:00", "c0:01:0a:00:00:2a:", "c0-01-0a-00-00-2a", "c0:01:0a:00:00:2g",
+          "c0:01:0a:00:0:02a", " c0:01:0a:00:00:2", "c0:01:0a:00:00:2a "})
+        EXPECT_FALSE(MacAddress::parse(bad)) << bad;
+    EXPECT_EQ(parse_mac("02:00:00:00:00:01"), (MacAddress{{2, 0, 0, 0, 0, 1}}));
+    EXPECT_FALSE(parse_mac("01:00:5e:00:00:01")); // --nic ...,mac= wants a unicast address of its own
+    EXPECT_FALSE(parse_mac("00:00:00:00:00:00"));
+}
+
 TEST(NicOptions, TakesBothSpellingsInOrder) {
     const std::vector<std::string> args{"--nic", "tap:tap0", "router.run_for=5", "--nic=packet:nic1",
                                         "--nic"};

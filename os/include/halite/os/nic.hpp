@@ -13,7 +13,9 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
+#include <string_view>
 
 namespace os {
 
@@ -26,6 +28,28 @@ struct MacAddress {
     constexpr bool is_multicast() const { return (octets[0] & 0x01) != 0; }
     constexpr bool is_zero() const { return *this == MacAddress{}; }
     friend constexpr bool operator==(const MacAddress&, const MacAddress&) = default;
+
+    // "c0:01:0a:00:00:2a", hex digits of either case; nullopt for anything else. Any address, group and
+    // zero included: what a caller accepts is its own policy.
+    static constexpr std::optional<MacAddress> parse(std::string_view text) {
+        if (text.size() != 17) return std::nullopt;
+        MacAddress mac;
+        for (std::size_t i = 0; i < 6; ++i) {
+            const int hi = hex_digit(text[i * 3]);
+            const int lo = hex_digit(text[i * 3 + 1]);
+            if (hi < 0 || lo < 0 || (i < 5 && text[i * 3 + 2] != ':')) return std::nullopt;
+            mac.octets[i] = static_cast<std::uint8_t>(hi * 16 + lo);
+        }
+        return mac;
+    }
+
+private:
+    static constexpr int hex_digit(char c) {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+        return -1;
+    }
 };
 
 class Nic {
