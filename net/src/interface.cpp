@@ -9,13 +9,14 @@ namespace net {
 
 Interface::Interface(Stack& stack, Nic& nic, std::size_t index, Interface* parent, std::uint16_t vlan_id,
                      std::size_t nic_number, const ArpConfig& arp)
-    : stack_(stack), nic_(nic), index_(index), parent_(parent), vlan_id_(vlan_id), arp_(arp) {
+    : stack_(stack), nic_(nic), index_(index), parent_(parent), vlan_id_(vlan_id), arp_(arp), mac_(nic.mac()),
+      mtu_(nic.mtu()) {
     if (parent == nullptr) {
         std::snprintf(name_.data(), name_.size(), "eth%zu", nic_number);
     } else {
         std::snprintf(name_.data(), name_.size(), "%.12s.%u", parent->name(), unsigned{vlan_id});
     }
-    link_was_up_ = nic.link_up();
+    link_up_ = nic.link_up();
 }
 
 ErrorOr<void> Interface::configure(Ipv4Address address, Ipv4Address netmask, Ipv4Address gateway) {

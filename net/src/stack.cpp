@@ -65,9 +65,9 @@ void Stack::poll(Instant now) {
     for (std::size_t i = 0; i < count_; ++i) {
         Interface& nic_if = *list_[i];
         if (nic_if.parent_ != nullptr) continue;
-        const bool up = nic_if.link_up();
-        if (up != nic_if.link_was_up_) {
-            nic_if.link_was_up_ = up;
+        const bool up = nic_if.nic_.link_up();
+        if (up != nic_if.link_up_) {
+            nic_if.link_up_ = up;
             link_changed(nic_if, up);
         }
         poll_nic(nic_if);

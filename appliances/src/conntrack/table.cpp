@@ -287,9 +287,16 @@ void ConntrackTable::erase(Ref ref) {
 void ConntrackTable::touch(Ref ref, TimeoutClass cls, net::Instant now) {
     Entry* x = get(ref);
     if (x == nullptr) return;
+    const std::int64_t expires = net::to_ns(now + timeouts_.of(cls));
+    // The newest entry of its class (a flow's packets in a row) stays where it is: its list is still in
+    // expiry order, since time does not go back.
+    if (x->timeout_class == cls && tail_[idx(cls)] == ref.index) {
+        x->expires_ns = expires;
+        return;
+    }
     list_unlink(ref.index);
     x->timeout_class = cls;
-    x->expires_ns = net::to_ns(now + timeouts_.of(cls));
+    x->expires_ns = expires;
     list_push_back(ref.index);
 }
 

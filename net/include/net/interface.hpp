@@ -31,9 +31,12 @@ public:
     std::size_t index() const { return index_; }
     // "eth<N>" for a NIC (N counts NICs), "eth<N>.<vid>" for a VLAN.
     const char* name() const { return name_.data(); }
-    MacAddress mac() const { return nic_.mac(); }
-    std::uint16_t mtu() const { return nic_.mtu(); }
-    bool link_up() const { return nic_.link_up(); }
+    // The NIC's, read once (os::Nic: fixed for the NIC's life): the packet path asks for them per packet.
+    MacAddress mac() const { return mac_; }
+    std::uint16_t mtu() const { return mtu_; }
+    // The link as the stack last polled it (a VLAN: its NIC's), so that every packet between two polls sees
+    // the state whose change the stack has acted on (announcing the address, dropping what waits for ARP).
+    bool link_up() const { return parent_ != nullptr ? parent_->link_up_ : link_up_; }
     std::uint16_t vlan_id() const { return vlan_id_; } // 0: untagged
     Interface* parent() const { return parent_; }      // the NIC's interface for a VLAN
 
@@ -106,7 +109,9 @@ private:
     std::size_t send_queue_capacity_ = 0;
     std::size_t send_queue_head_ = 0;
     std::size_t send_queue_count_ = 0;
-    bool link_was_up_ = false;
+    MacAddress mac_;
+    std::uint16_t mtu_ = 0;
+    bool link_up_ = false; // NIC interfaces: as of the last poll
     std::array<Interface*, max_vlans> vlans_{};
 };
 

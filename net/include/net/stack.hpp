@@ -94,7 +94,8 @@ public:
     Stack(const Stack&) = delete;
     Stack& operator=(const Stack&) = delete;
 
-    // Registers a NIC (the platform does this at boot, in NIC order). TableFull past max_interfaces.
+    // Registers a started NIC (the platform does this at boot, in NIC order; the interface keeps its MAC and
+    // MTU from now on, see os::Nic). TableFull past max_interfaces.
     ErrorOr<Interface*> add_interface(Nic& nic);
     // An 802.1Q sub-interface (vlan_id 1..4094) of a NIC's interface.
     ErrorOr<Interface*> add_vlan(Interface& parent, std::uint16_t vlan_id);

@@ -84,6 +84,25 @@ TEST(ConntrackTable, TouchRestartsTheTimeout) {
     EXPECT_FALSE(t->find(a, at(111s)));
 }
 
+TEST(ConntrackTable, TouchKeepsEachClassInExpiryOrder) {
+    auto t = ConntrackTable::create(2, timeouts(), 1);
+    const Tuple a = udp(1, 1), b = udp(2, 2), c = udp(3, 3);
+    auto ra = t->insert(a, TimeoutClass::UnconfirmedUdp, at(0s)); // 30 s
+    auto rb = t->insert(b, TimeoutClass::UnconfirmedUdp, at(1s));
+    t->touch(rb->ref, TimeoutClass::UnconfirmedUdp, at(5s));  // the newest: stays last, expires at 35 s
+    t->touch(ra->ref, TimeoutClass::UnconfirmedUdp, at(10s)); // moves behind b: 40 s
+    t->touch(ra->ref, TimeoutClass::UnconfirmedUdp, at(12s)); // now the newest: 42 s
+    EXPECT_EQ(t->expire(at(36s), 8), 1u);
+    EXPECT_FALSE(t->peek(b, at(36s)));
+    EXPECT_TRUE(t->peek(a, at(36s)));
+    ASSERT_TRUE(t->insert(b, TimeoutClass::UnconfirmedUdp, at(37s))); // 67 s
+    // Full: the entry that expires first goes, whatever the order of the touches.
+    auto rc = t->insert(c, TimeoutClass::UnconfirmedUdp, at(38s));
+    ASSERT_TRUE(rc);
+    EXPECT_EQ(rc->evicted_original, a);
+    EXPECT_TRUE(t->find(b, at(39s)));
+}
+
 TEST(ConntrackTable, ExpireRespectsItsBudget) {
     auto t = ConntrackTable::create(64, timeouts(), 1);
     for (std::uint16_t i = 0; i < 40; ++i)

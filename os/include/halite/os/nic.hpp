@@ -56,9 +56,12 @@ class Nic {
 public:
     virtual ~Nic() = default;
 
+    // The address, and the MTU once start() has returned (it may lower it to fit the pool's buffers), stay
+    // as they are for the NIC's life: the stack, given started NICs, reads them once.
     virtual MacAddress mac() const = 0;
     // Largest IP packet the link carries (without the Ethernet header), e.g. 1500.
     virtual std::uint16_t mtu() const = 0;
+    // May change at any time; the stack reads it at each poll.
     virtual bool link_up() const = 0;
 
     // Appends up to batch.free_space() received frames (each starting at its Ethernet header) to `batch`
