@@ -40,8 +40,8 @@ TEST_F(Routes, DownInterfacesAreSkipped) {
     ASSERT_TRUE(table.add({{{10, 0, 0, 0}, 8}, {}, a, 0}));
     ASSERT_TRUE(table.add({{{10, 0, 0, 0}, 8}, {}, b, 50}));
     nic_a.set_link_up(false);
-    EXPECT_EQ(table.lookup({10, 2, 3, 4})->interface,
-              a); // the stack has not polled: a is up as far as it knows
+    // The stack has not polled since: as far as it knows, a is up.
+    EXPECT_EQ(table.lookup({10, 2, 3, 4})->interface, a);
     stack.poll(Instant{});
     EXPECT_EQ(table.lookup({10, 2, 3, 4})->interface, b);
     nic_b.set_link_up(false);
