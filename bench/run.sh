@@ -8,8 +8,9 @@
 #      (naclc build --platform linux), trafgen and dpdk-testpmd, 10..100,000 rules, 3 rounds, and the I/O floor
 #      (io-floor-linux) at 10,000                                                                   (<= ~9 min)
 #   3. bench/results/ruleset.md and ruleset.png from both
-#   4. the router against Linux (bench/net, 3 short rounds) and `naclc check` on 100,000 rules (bench/naclc),
-#      printed only (their results files are written by hand)                                     (~1 min)
+#   4. the router against Linux (bench/net, 3 short rounds), the connection table (bench/conntrack) and
+#      `naclc check` on 100,000 rules (bench/naclc), printed only (their results files are written by hand)
+#                                                                                                  (~1.5 min)
 #
 # Environment: BUILD (default build-release), RULES (default 10,100,1000,10000,100000), ROUNDS (3),
 # FORWARD_BUDGET / CLASSIFIER_BUDGET (seconds of measuring; later points are reported as not measured).
@@ -52,6 +53,10 @@ EOF
 if [ -x "$BUILD/bin/router-linux" ]; then
     echo "== router forwarding against Linux (bench/net)"
     /usr/bin/python3 bench/net/forward_bench.py --router "$BUILD/bin/router-linux" --rounds 3 --seconds 3 || status=1
+fi
+if [ -x "$BUILD/bench/conntrack_bench" ]; then
+    echo "== connection table, 1,000 to 1,000,000 connections (bench/conntrack)"
+    taskset -c 1 "$BUILD/bench/conntrack_bench" || status=1
 fi
 if [ -x "$BUILD/bin/naclc" ]; then
     echo "== naclc check on 100,000 rules (bench/naclc)"

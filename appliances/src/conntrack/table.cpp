@@ -1,5 +1,6 @@
 #include "appliance/conntrack/table.hpp"
 
+#include <algorithm>
 #include <new>
 
 namespace appliance::conntrack {
@@ -112,6 +113,10 @@ ConntrackTable::ConntrackTable(std::uint32_t capacity, std::uint32_t slot_count,
     }
     head_.fill(nil);
     tail_.fill(nil);
+    for (std::size_t c = 0; c < timeout_class_count; ++c) {
+        relink_lag_ns_[c] = std::max<std::int64_t>(timeouts_.by_class[c].count(), 0) / 16;
+        lag_unit_ns_[c] = relink_lag_ns_[c] / 32000 + 1;
+    }
 }
 
 ConntrackTable::~ConntrackTable() = default;
@@ -269,6 +274,7 @@ std::optional<ConntrackTable::Inserted> ConntrackTable::insert(const Tuple& orig
     x.tuple[1] = reply;
     x.timeout_class = cls;
     x.expires_ns = net::to_ns(now + timeouts_.of(cls));
+    x.appended = lag_units(x.expires_ns, idx(cls));
     index_insert(e, Dir::Original);
     index_insert(e, Dir::Reply);
     list_push_back(e);
@@ -287,16 +293,25 @@ void ConntrackTable::erase(Ref ref) {
 void ConntrackTable::touch(Ref ref, TimeoutClass cls, net::Instant now) {
     Entry* x = get(ref);
     if (x == nullptr) return;
+    const std::size_t c = idx(cls);
     const std::int64_t expires = net::to_ns(now + timeouts_.of(cls));
-    // The newest entry of its class (a flow's packets in a row) stays where it is: its list is still in
-    // expiry order, since time does not go back.
-    if (x->timeout_class == cls && tail_[idx(cls)] == ref.index) {
-        x->expires_ns = expires;
-        return;
+    if (x->timeout_class == cls) {
+        // The entry stays where it is while its expiry is within the relink lag of the one it was appended
+        // with. That one is known in units, modulo 2^16: unambiguous, as the old expiry was within the lag
+        // of it and the new one is within the lag of the old one, and twice the lag fits in 16 bits.
+        const std::int64_t moved = expires - x->expires_ns;
+        if (moved >= 0 && moved <= relink_lag_ns_[c]) {
+            const auto lag = static_cast<std::uint16_t>(lag_units(expires, c) - x->appended);
+            if ((std::int64_t{lag} + 1) * lag_unit_ns_[c] <= relink_lag_ns_[c]) {
+                x->expires_ns = expires;
+                return;
+            }
+        }
     }
     list_unlink(ref.index);
     x->timeout_class = cls;
     x->expires_ns = expires;
+    x->appended = lag_units(expires, c);
     list_push_back(ref.index);
 }
 
@@ -320,7 +335,8 @@ std::size_t ConntrackTable::expire(net::Instant now, std::size_t budget) {
     const std::int64_t t = net::to_ns(now);
     // Nothing expires again until the time moves: an entry inserted or touched at `t` expires after it (and
     // find() erases an expired entry it meets in any case). Saves reading every list's head entry for each
-    // packet of a burst, which all carry the same time.
+    // packet of a burst, which all carry the same time. A head that is not due stops its list: what is due
+    // behind it was appended with an expiry no earlier than the head's, so it waits at most the relink lag.
     if (t == swept_at_ns_) return 0;
     for (std::size_t c = 0; c < timeout_class_count && n < budget; ++c) {
         while (n < budget && head_[c] != nil && entries_[head_[c]].expires_ns <= t) {

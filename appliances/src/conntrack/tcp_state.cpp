@@ -24,7 +24,7 @@ Kind kind_of(std::uint8_t flags) {
 void open(Entry& e, const TcpSegment& s) {
     e.tcp = TcpState::SynSent;
     e.tcp_isn = s.seq;
-    e.fin_seen[0] = e.fin_seen[1] = false;
+    e.fin_seen = 0;
 }
 
 } // namespace
@@ -51,8 +51,8 @@ TcpStep tcp_step(Entry& e, Dir dir, const TcpSegment& s, bool stateful) {
         return step;
     };
     auto on_fin = [&] {
-        e.fin_seen[index_of(dir)] = true;
-        return to(e.fin_seen[index_of(opposite(dir))] ? TcpState::LastAck : TcpState::FinWait);
+        e.fin_seen |= static_cast<std::uint8_t>(1u << index_of(dir));
+        return to((e.fin_seen >> index_of(opposite(dir)) & 1u) != 0 ? TcpState::LastAck : TcpState::FinWait);
     };
     if (k == Kind::Bad) return out();
 

@@ -103,6 +103,51 @@ TEST(ConntrackTable, TouchKeepsEachClassInExpiryOrder) {
     EXPECT_TRUE(t->find(b, at(39s)));
 }
 
+TEST(ConntrackTable, ARefreshWithinTheRelinkLagStaysInPlaceAndLookupsStayExact) {
+    auto t = ConntrackTable::create(4, timeouts(), 1);
+    EXPECT_EQ(t->relink_lag_ns(TimeoutClass::UnconfirmedUdp), 1'875'000'000); // 30 s / 16
+    const Tuple a = udp(1, 1), b = udp(2, 2);
+    auto ra = t->insert(a, TimeoutClass::UnconfirmedUdp, at(0s)); // 30 s
+    ASSERT_TRUE(t->insert(b, TimeoutClass::UnconfirmedUdp, at(100ms)));
+    t->touch(ra->ref, TimeoutClass::UnconfirmedUdp, at(500ms)); // 30.5 s, still ahead of b in the list
+    // b is due at 30.1 s. A sweep leaves it behind a (late by less than the relink lag, 30 s / 16); lookups
+    // do not see it.
+    EXPECT_EQ(t->expire(at(30200ms), 8), 0u);
+    EXPECT_FALSE(t->peek(b, at(30200ms)));
+    EXPECT_TRUE(t->peek(a, at(30200ms)));
+    EXPECT_EQ(t->expire(at(30500ms), 8), 2u);
+    EXPECT_EQ(t->size(), 0u);
+}
+
+TEST(ConntrackTable, AFlowRefreshedForLongMovesBehindTheIdleOnes) {
+    auto t = ConntrackTable::create(4, timeouts(), 1);
+    const Tuple a = udp(1, 1), b = udp(2, 2);
+    auto ra = t->insert(a, TimeoutClass::UnconfirmedUdp, at(0s));
+    ASSERT_TRUE(t->insert(b, TimeoutClass::UnconfirmedUdp, at(0s)));
+    for (auto when = 100ms; when <= 10s; when += 100ms)
+        t->touch(ra->ref, TimeoutClass::UnconfirmedUdp, at(when));
+    // a expires at 40 s and was appended again behind b on the way: the sweep at 30 s reaches b.
+    EXPECT_EQ(t->expire(at(30s), 8), 1u);
+    EXPECT_FALSE(t->peek(b, at(30s)));
+    EXPECT_EQ(t->expire(at(39s), 8), 0u);
+    EXPECT_TRUE(t->find(a, at(39s)));
+    EXPECT_EQ(t->expire(at(40s), 8), 1u);
+}
+
+TEST(ConntrackTable, EvictionPicksTheEarliestToWithinTheRelinkLag) {
+    auto t = ConntrackTable::create(2, timeouts(), 1);
+    const Tuple a = udp(1, 1), b = udp(2, 2), c = udp(3, 3);
+    auto ra = t->insert(a, TimeoutClass::UnconfirmedUdp, at(0s));
+    ASSERT_TRUE(t->insert(b, TimeoutClass::UnconfirmedUdp, at(200ms))); // 30.2 s
+    t->touch(ra->ref, TimeoutClass::UnconfirmedUdp, at(500ms));         // 30.5 s, still the list's head
+    auto rc = t->insert(c, TimeoutClass::UnconfirmedUdp, at(1s));
+    ASSERT_TRUE(rc);
+    EXPECT_TRUE(rc->evicted);
+    // a, which expires 0.3 s after b: the head, within the relink lag of the earliest.
+    EXPECT_EQ(rc->evicted_original, a);
+    EXPECT_TRUE(t->find(b, at(2s)));
+}
+
 TEST(ConntrackTable, ExpireRespectsItsBudget) {
     auto t = ConntrackTable::create(64, timeouts(), 1);
     for (std::uint16_t i = 0; i < 40; ++i)
@@ -207,6 +252,56 @@ TEST(ConntrackTable, IndexAgreesWithAModelUnderChurn) {
         }
     }
     EXPECT_EQ(t->size(), model.size());
+}
+
+TEST(ConntrackTable, ExpiryAgreesWithAModelToWithinTheRelinkLag) {
+    // Flows refreshed at random moments, in two classes (a refresh may move a flow to the other), some idle
+    // for long: lookups must match each flow's own expiry exactly; a sweep must leave nothing due by more
+    // than the relink lag; and when the table is full the victim must expire within that lag of the earliest.
+    const Timeouts to = timeouts();
+    auto t = ConntrackTable::create(64, to, 11);
+    const std::int64_t lag = std::max(t->relink_lag_ns(TimeoutClass::UnconfirmedUdp),
+                                      t->relink_lag_ns(TimeoutClass::ConfirmedUdp));
+    std::map<std::uint32_t, std::pair<ConntrackTable::Ref, std::int64_t>> model; // by source: ref, expiry
+    std::mt19937 rng(5);
+    std::int64_t now = 0;
+    for (int step = 0; step < 50000; ++step) {
+        now += static_cast<std::int64_t>(rng() % (step % 5000 < 4000 ? 200'000'000u : 2'000'000'000u));
+        const net::Instant when = net::instant_from_ns(now);
+        // Lookups see exactly the live flows. The model keeps the others: the table may still hold them.
+        for (const auto& [s, flow] : model)
+            ASSERT_EQ(t->peek(udp(s, 1), when).has_value(), flow.second > now) << step;
+        const std::uint32_t src = rng() % 2 == 0 ? rng() % 8 : rng() % 96; // some flows busier than others
+        const auto cls = rng() % 4 == 0 ? TimeoutClass::ConfirmedUdp : TimeoutClass::UnconfirmedUdp;
+        if (auto hit = t->find(udp(src, 1), when)) {
+            t->touch(hit->ref, cls, when);
+            model[src] = {hit->ref, now + to.of(cls).count()};
+        } else if (auto r = t->insert(udp(src, 1), cls, when)) {
+            if (r->evicted) {
+                const auto victim = model.find(r->evicted_original.src);
+                ASSERT_NE(victim, model.end());
+                ASSERT_GT(victim->second.second, now); // a due one is not counted as evicted
+                for (const auto& [s, flow] : model) {
+                    if (flow.second > now)
+                        ASSERT_LE(victim->second.second, flow.second + lag)
+                            << "evicted " << victim->first << " before " << s;
+                }
+                model.erase(victim);
+            }
+            model[src] = {r->ref, now + to.of(cls).count()};
+        }
+        if (step % 7 == 0) {
+            t->expire(when, 1000);
+            // What is left: the live flows, and at most those due less than the lag ago.
+            std::size_t live = 0, kept = 0;
+            for (const auto& [s, flow] : model) {
+                live += flow.second > now ? 1 : 0;
+                kept += flow.second + lag > now ? 1 : 0;
+            }
+            ASSERT_GE(t->size(), live) << step;
+            ASSERT_LE(t->size(), kept) << step;
+        }
+    }
 }
 
 } // namespace

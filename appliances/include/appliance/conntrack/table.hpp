@@ -4,9 +4,14 @@
 // goes stale when the entry is erased or reused.
 //
 // Expiry without sweeping the table: every entry sits in the list of its timeout class (unconfirmed UDP,
-// established TCP...). One class has one timeout, so appending a refreshed entry at the tail keeps each
-// list ordered by expiry; expire() pops list heads, and find() treats an expired entry as gone. When the
-// table is full, the entry that expires first (the earliest head of all lists) makes room.
+// established TCP...), appended when it enters the class or is refreshed. One class has one timeout, so
+// each list is ordered by the expiry its entries had when appended; expire() pops list heads, and find()
+// treats an expired entry as gone (exactly: it reads the entry's own expiry). A refresh that keeps the
+// entry's expiry within its class's relink lag (1/16 of the timeout) of that appended expiry moves only
+// the expiry, not the entry: moving it writes its two list neighbours, two cache misses per packet in a
+// large table. So a list is in expiry order to within the relink lag, and expire() frees an entry at most
+// that late. When the table is full, the entry that expires first (the earliest head of all lists, to
+// within the relink lag) makes room.
 #pragma once
 
 #include "appliance/config.hpp"
@@ -77,11 +82,15 @@ struct Entry {
     TcpState tcp = TcpState::None;
     TimeoutClass timeout_class = TimeoutClass::UnconfirmedUdp;
     bool in_use = false;
-    bool fin_seen[2] = {false, false}; // by Dir
-    bool source_port_fixed = false;    // snat(addr, port) asked for exactly this port
+    std::uint8_t fin_seen = 0;      // bit index_of(Dir): that side sent FIN
+    bool source_port_fixed = false; // snat(addr, port) asked for exactly this port
+    // The expiry the entry was appended to its list with, in its class's lag units, modulo 2^16.
+    std::uint16_t appended = 0;
 
     bool translated() const { return tuple[1] != tuple[0].inverted(); }
 };
+// A lookup reads the tuples and the expiry, a refresh the expiry and the lag: one cache line each.
+static_assert(sizeof(Entry) == 64);
 
 class ConntrackTable {
 public:
@@ -145,15 +154,18 @@ public:
         return Ref{static_cast<std::uint32_t>(i), x.generation};
     }
     void erase(Ref ref);
-    // Moves the entry to `cls` and restarts its timeout from `now`.
+    // Moves the entry to `cls` and restarts its timeout from `now` (`now` never goes back).
     void touch(Ref ref, TimeoutClass cls, net::Instant now);
     // Re-keys the reply direction (NAT). False, and nothing changes, when another entry has that tuple.
     bool set_reply(Ref ref, const Tuple& reply);
     // Whether any live entry uses `tuple` in either direction.
     bool in_use(const Tuple& tuple, net::Instant now) { return find(tuple, now).has_value(); }
-    // Erases up to `budget` expired entries, oldest first; returns how many.
+    // Erases up to `budget` expired entries, oldest first (each at most its relink lag late); returns how
+    // many.
     std::size_t expire(net::Instant now, std::size_t budget);
 
+    // How far a refresh may move an entry's expiry before the entry moves to its list's tail.
+    std::int64_t relink_lag_ns(TimeoutClass c) const { return relink_lag_ns_[static_cast<std::size_t>(c)]; }
     std::uint32_t capacity() const { return capacity_; }
     std::uint32_t size() const { return size_; }
     std::uint32_t size_of(TimeoutClass c) const { return list_size_[static_cast<std::size_t>(c)]; }
@@ -181,11 +193,17 @@ private:
     void list_push_back(std::uint32_t entry);
     void list_unlink(std::uint32_t entry);
     void release(std::uint32_t entry);
+    // Entry::appended for an expiry in class c.
+    std::uint16_t lag_units(std::int64_t expires_ns, std::size_t c) const {
+        return static_cast<std::uint16_t>(expires_ns / lag_unit_ns_[c]);
+    }
     std::uint32_t earliest_expiring() const;
 
     std::uint32_t capacity_;
     std::uint32_t slot_mask_;
     Timeouts timeouts_;
+    // By class: timeout / 16, and a unit that puts twice that in 16 bits (see touch()).
+    std::array<std::int64_t, timeout_class_count> relink_lag_ns_{}, lag_unit_ns_{};
     std::uint64_t seed_;
     std::unique_ptr<Entry[]> entries_;
     std::unique_ptr<Slot[]> slots_;
