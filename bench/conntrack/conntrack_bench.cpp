@@ -75,6 +75,30 @@ void run(benchmark::State& state, bool refresh) {
     state.counters["connections"] = static_cast<double>(flows);
 }
 
+// A new connection's first packet that the rules refuse: the tracker looks it up, creates it (the rules see
+// it as `new`), and the appliance erases it when the packet is dropped.
+void refused_new(benchmark::State& state) {
+    static std::vector<std::pair<std::uint32_t, Table>> tables;
+    const auto flows = static_cast<std::uint32_t>(state.range(0));
+    Table* t = nullptr;
+    for (auto& [n, table] : tables)
+        if (n == flows) t = &table;
+    if (t == nullptr) t = &tables.emplace_back(flows, make_table(flows)).second;
+    std::uint32_t next = 0;
+    for (auto _ : state) {
+        t->now_ns += packet_interval_ns;
+        const net::Instant now = net::instant_from_ns(t->now_ns);
+        const Tuple fresh{0x0b000000u + next++, 0xc0a80001u, 40000, 80, 6};
+        if (t->table->find(fresh, now)) failed = true;
+        const auto inserted = t->table->insert(fresh, TimeoutClass::UnconfirmedTcp, now);
+        if (!inserted || inserted->evicted) failed = true;
+        if (inserted) t->table->erase(inserted->ref);
+    }
+    if (failed) state.SkipWithError("a new connection was found, refused or evicted a live one");
+    state.SetItemsProcessed(state.iterations());
+    state.counters["connections"] = static_cast<double>(flows);
+}
+
 void find_and_touch(benchmark::State& state) {
     run(state, true);
 }
@@ -86,6 +110,7 @@ void find_only(benchmark::State& state) {
 
 BENCHMARK(find_and_touch)->Arg(1000)->Arg(100000)->Arg(1000000);
 BENCHMARK(find_only)->Arg(1000)->Arg(100000)->Arg(1000000);
+BENCHMARK(refused_new)->Arg(1000)->Arg(100000)->Arg(1000000);
 
 int main(int argc, char** argv) {
     benchmark::Initialize(&argc, argv);
