@@ -141,8 +141,7 @@ std::uint32_t ConntrackTable::locate(const Tuple& t, std::uint32_t h) const {
     }
 }
 
-void ConntrackTable::index_insert(std::uint32_t entry, Dir dir) {
-    const auto h = static_cast<std::uint32_t>(hash(entries_[entry].tuple[index_of(dir)], seed_));
+void ConntrackTable::index_insert(std::uint32_t entry, Dir dir, std::uint32_t h) {
     std::uint32_t i = home(h);
     while (slots_[i].ref != nil)
         i = (i + 1) & slot_mask_;
@@ -151,8 +150,7 @@ void ConntrackTable::index_insert(std::uint32_t entry, Dir dir) {
 
 void ConntrackTable::index_remove(std::uint32_t entry, Dir dir) {
     const Tuple& t = entries_[entry].tuple[index_of(dir)];
-    const auto h = static_cast<std::uint32_t>(hash(t, seed_));
-    std::uint32_t i = locate(t, h);
+    std::uint32_t i = locate(t, hash32(t));
     if (i == nil || slots_[i].ref != entry * 2 + index_of(dir)) return;
     // Backward-shift deletion (Knuth 6.4, algorithm R): pull later members of the probe run into the hole
     // unless their home lies cyclically in (hole, current], so no tombstones ever lengthen probes.
@@ -213,7 +211,10 @@ void ConntrackTable::release(std::uint32_t e) {
 }
 
 std::optional<ConntrackTable::Hit> ConntrackTable::find(const Tuple& t, net::Instant now) {
-    const auto h = static_cast<std::uint32_t>(hash(t, seed_));
+    return find(t, hash32(t), now);
+}
+
+std::optional<ConntrackTable::Hit> ConntrackTable::find(const Tuple& t, std::uint32_t h, net::Instant now) {
     const std::uint32_t i = locate(t, h);
     if (i == nil) return std::nullopt;
     const std::uint32_t e = slots_[i].ref >> 1;
@@ -227,7 +228,7 @@ std::optional<ConntrackTable::Hit> ConntrackTable::find(const Tuple& t, net::Ins
 }
 
 std::optional<ConntrackTable::Hit> ConntrackTable::peek(const Tuple& t, net::Instant now) const {
-    const std::uint32_t i = locate(t, static_cast<std::uint32_t>(hash(t, seed_)));
+    const std::uint32_t i = locate(t, hash32(t));
     if (i == nil) return std::nullopt;
     const std::uint32_t e = slots_[i].ref >> 1;
     if (entries_[e].expires_ns <= net::to_ns(now)) return std::nullopt;
@@ -246,7 +247,9 @@ std::uint32_t ConntrackTable::earliest_expiring() const {
 std::optional<ConntrackTable::Inserted> ConntrackTable::insert(const Tuple& original, TimeoutClass cls,
                                                                net::Instant now) {
     const Tuple reply = original.inverted();
-    if (in_use(original, now) || in_use(reply, now)) {
+    // Each direction's hash once: for the clash checks and for the index.
+    const std::uint32_t h_original = hash32(original), h_reply = hash32(reply);
+    if (find(original, h_original, now) || find(reply, h_reply, now)) {
         ++counters_.clashes;
         return std::nullopt;
     }
@@ -275,8 +278,8 @@ std::optional<ConntrackTable::Inserted> ConntrackTable::insert(const Tuple& orig
     x.timeout_class = cls;
     x.expires_ns = net::to_ns(now + timeouts_.of(cls));
     x.appended = lag_units(x.expires_ns, idx(cls));
-    index_insert(e, Dir::Original);
-    index_insert(e, Dir::Reply);
+    index_insert(e, Dir::Original, h_original);
+    index_insert(e, Dir::Reply, h_reply);
     list_push_back(e);
     ++size_;
     ++counters_.inserted;
@@ -319,14 +322,14 @@ bool ConntrackTable::set_reply(Ref ref, const Tuple& reply) {
     Entry* x = get(ref);
     if (x == nullptr) return false;
     if (x->tuple[1] == reply) return true;
-    const auto h = static_cast<std::uint32_t>(hash(reply, seed_));
+    const std::uint32_t h = hash32(reply);
     if (locate(reply, h) != nil) {
         ++counters_.clashes;
         return false;
     }
     index_remove(ref.index, Dir::Reply);
     x->tuple[1] = reply;
-    index_insert(ref.index, Dir::Reply);
+    index_insert(ref.index, Dir::Reply, h);
     return true;
 }
 

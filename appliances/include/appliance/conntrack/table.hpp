@@ -188,7 +188,9 @@ private:
         return entries_[slot_ref >> 1].tuple[slot_ref & 1];
     }
     std::uint32_t locate(const Tuple& t, std::uint32_t h) const; // slot index, or nil
-    void index_insert(std::uint32_t entry, Dir dir);
+    std::uint32_t hash32(const Tuple& t) const { return static_cast<std::uint32_t>(hash(t, seed_)); }
+    std::optional<Hit> find(const Tuple& t, std::uint32_t h, net::Instant now); // h = hash32(t)
+    void index_insert(std::uint32_t entry, Dir dir, std::uint32_t h);
     void index_remove(std::uint32_t entry, Dir dir);
     void list_push_back(std::uint32_t entry);
     void list_unlink(std::uint32_t entry);
