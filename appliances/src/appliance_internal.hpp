@@ -31,7 +31,8 @@ struct Appliance::IfaceRuntime {
     net::Interface* nic = nullptr; // the NIC's interface (itself, or a VLAN's parent)
     std::uint16_t mtu = 0;         // a configured MTU below the NIC's; 0: the NIC's own
     bool tracked = false;
-    std::array<ChainList, 5> chains{}; // by Hook (Forward is the Gateway's, not an Iface's)
+    std::array<ChainList, 5> chains{};  // by Hook (Forward is the Gateway's, not an Iface's)
+    std::uint64_t arp_evicted_seen = 0; // the ARP cache's evictions at the last housekeeping
 };
 
 // What the appliance knows about the datagram going through the hooks. It survives from hook to hook in

@@ -67,6 +67,7 @@ void Appliance::report(std::uint32_t data, std::string_view name) {
                 t.add_number(c.tx_packets).add(" packets ").add_bytes(c.tx_bytes).add(", drops ");
                 t.add_number(c.total_drops());
                 add_drops(t, c.drops);
+                t.add(", arp evictions ").add_number(ifaces_[i].net->arp().evicted());
             });
         }
         const net::StackCounters& s = stack_.counters();
@@ -161,7 +162,8 @@ void Appliance::report(std::uint32_t data, std::string_view name) {
             t.add("this appliance's:");
             for (const TimerConfig& tc : config_.timers)
                 t.add(' ').add(tc.name).add(" every ").add_number(tc.interval_seconds).add(" s,");
-            t.add(table_ ? " conntrack expiry every 1 s" : " none else");
+            t.add(table_ ? " housekeeping (conntrack expiry, full-table warnings) every 1 s"
+                         : " housekeeping (full-table warnings) every 1 s");
         });
     }
     if (data & timer_lb) line([&](Text& t) { t.add("lb: no load balancer"); });
@@ -194,6 +196,7 @@ void Appliance::report_conntrack(Text& t) const {
     if (!first) t.add(')');
     t.add(", created ").add_number(c.inserted).add(", expired ").add_number(c.expired).add(", evicted ");
     t.add_number(c.evicted).add(", invalid ").add_number(k.invalid).add(", related ").add_number(k.related);
+    t.add(", fragments forgotten ").add_number(counters_.fragments_forgotten);
     const auto& n = translator_->counters();
     t.add("; nat bindings ").add_number(n.bindings).add(", ports changed ").add_number(n.ports_changed);
     t.add(", refused ").add_number(n.refused);

@@ -25,6 +25,7 @@ ArpCache::Entry* ArpCache::allocate(Instant now) {
         // Otherwise evict the resolved entry closest to expiry; entries being resolved hold packets.
         if (e.state == State::Resolved && (victim == nullptr || e.deadline < victim->deadline)) victim = &e;
     }
+    if (victim != nullptr) ++evicted_;
     return victim;
 }
 

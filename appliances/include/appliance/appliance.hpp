@@ -46,6 +46,9 @@ struct ApplianceCounters {
     std::uint64_t unknown_rule = 0;     // rule indices outside the rule table
     std::uint64_t prepared_lookups = 0; // forward-chain table lookups done ahead for received bursts
     std::uint64_t prepared_used = 0;    // of them, answers the chain took (the packet's key was the guess)
+    // A fragmented datagram's connection displaced from the fragment cache while its later fragments could
+    // still come (they will be `invalid`).
+    std::uint64_t fragments_forgotten = 0;
 };
 
 class Appliance {
@@ -71,7 +74,8 @@ public:
 
     // What a Timer prints (TimerData bits), to the console and, with a Syslog, to the collector.
     void report(std::uint32_t data, std::string_view timer_name);
-    // Conntrack expiry from the periodic housekeeping timer (also run on the way by packets).
+    // Once a second: conntrack expiry (also run on the way by packets), and a warning for each of the stack's
+    // full tables (an ARP cache, the reassembly slots) that evicted since the last time.
     void housekeeping();
 
 private:
@@ -180,6 +184,8 @@ private:
         conntrack::Tuple tuple{};
     } pending_reject_; // the datagram net/ is about to answer with admin-prohibited
     std::uint64_t full_log_second_ = ~std::uint64_t{0}, full_log_suppressed_ = 0;
+    std::uint64_t fragment_log_second_ = ~std::uint64_t{0}, fragment_log_suppressed_ = 0;
+    std::uint64_t reassembly_evicted_seen_ = 0;
     std::uint64_t nat_log_second_ = ~std::uint64_t{0}, nat_log_suppressed_ = 0;
     std::uint64_t syslog_log_second_ = ~std::uint64_t{0}, syslog_log_suppressed_ = 0;
     std::optional<LoopFigures> last_loop_;

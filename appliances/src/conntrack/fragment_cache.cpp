@@ -8,8 +8,11 @@ std::size_t FragmentCache::slot_of(const Key& k) {
     return static_cast<std::size_t>(h >> 56) % size;
 }
 
-void FragmentCache::remember(const Key& key, const Value& value, net::Instant now) {
-    items_[slot_of(key)] = Item{key, value, net::to_ns(now), true};
+bool FragmentCache::remember(const Key& key, const Value& value, net::Instant now) {
+    Item& i = items_[slot_of(key)];
+    const bool displaced = i.used && !(i.key == key) && net::to_ns(now) - i.at_ns <= lifetime.count();
+    i = Item{key, value, net::to_ns(now), true};
+    return displaced;
 }
 
 std::optional<FragmentCache::Value> FragmentCache::find(const Key& key, net::Instant now) const {

@@ -187,7 +187,15 @@ bool Appliance::track(PacketState& s) {
     s.created = r.created;
     s.related = r.state == CtState::Related;
     if (c.first_fragment && r.ref.valid() && !s.related) {
-        fragments_.remember(conntrack::FragmentCache::key_of(s.info.ip), {r.ref, r.dir, r.state}, now);
+        const auto key = conntrack::FragmentCache::key_of(s.info.ip);
+        if (fragments_.remember(key, {r.ref, r.dir, r.state}, now)) {
+            ++counters_.fragments_forgotten;
+            TextBuffer<200> t;
+            t.add("conntrack: fragment cache full (").add_number(conntrack::FragmentCache::size);
+            t.add(" datagrams), forgot an earlier fragmented datagram for ").add_ipv4(key.dst);
+            t.add(" (its later fragments are invalid)");
+            warn_limited(fragment_log_second_, fragment_log_suppressed_, t.view());
+        }
         s.fragment = true;
     }
     return true;

@@ -172,6 +172,33 @@ net::Instant Appliance::timer_now() const {
 void Appliance::housekeeping() {
     // Bounded work per second; anything left is erased as found (find() treats expired entries as gone).
     if (table_) table_->expire(timer_now(), 4096);
+    // net/ counts its full tables' evictions; a line says so, at most one per table a second.
+    for (std::size_t i = 0; i < config_.ifaces.size(); ++i) {
+        IfaceRuntime& rt = ifaces_[i];
+        const std::uint64_t evicted = rt.net->arp().evicted();
+        if (evicted == rt.arp_evicted_seen) continue;
+        TextBuffer<200> t;
+        t.add("appliance: ")
+            .add(config_.ifaces[i].name)
+            .add(" (")
+            .add(rt.net->name())
+            .add("): ARP cache full (");
+        t.add_number(net::ArpCache::capacity)
+            .add(" neighbours), evicted ")
+            .add_number(evicted - rt.arp_evicted_seen);
+        t.add(" in the last second\n");
+        console(t.view());
+        rt.arp_evicted_seen = evicted;
+    }
+    const std::uint64_t evicted = stack_.counters().drop(net::DropReason::ReassemblyEvicted);
+    if (evicted != reassembly_evicted_seen_) {
+        TextBuffer<200> t;
+        t.add("appliance: reassembly full (").add_number(net::Reassembler::slots);
+        t.add(" datagrams at once), dropped the fragments of ");
+        t.add_number(evicted - reassembly_evicted_seen_).add(" incomplete datagrams in the last second\n");
+        console(t.view());
+        reassembly_evicted_seen_ = evicted;
+    }
 }
 
 bool Appliance::set_up_timers() {
@@ -189,7 +216,7 @@ bool Appliance::set_up_timers() {
         timers_[i] = TimerSlot{this, &t, Platform::TimerId::none};
         timers_[i].id = platform_.start_periodic(t.interval_seconds, &Appliance::on_timer, &timers_[i]);
     }
-    if (table_) housekeeping_timer_ = platform_.start_periodic(1, &Appliance::on_housekeeping, this);
+    housekeeping_timer_ = platform_.start_periodic(1, &Appliance::on_housekeeping, this);
     return true;
 }
 

@@ -63,6 +63,8 @@ public:
     void clear(Drop&& drop);
 
     std::size_t queued() const;
+    // Resolved, unexpired entries thrown out to make room for a new address (the table was full).
+    std::uint64_t evicted() const { return evicted_; }
 
 private:
     enum class State : std::uint8_t { Free, Incomplete, Resolved };
@@ -90,6 +92,7 @@ private:
 
     ArpConfig config_;
     std::array<Entry, capacity> entries_{};
+    std::uint64_t evicted_ = 0;
     std::array<Waiting, queue_capacity> queue_{};
 };
 

@@ -3,6 +3,8 @@
 // errors translated back, reject answered with RST and ICMP, syslog to a collector, timers, MTU.
 #include "lab.hpp"
 
+#include "net/testing/frames.hpp"
+
 #include <string>
 
 namespace appliance::test {
@@ -344,6 +346,30 @@ TEST(EndToEnd, MtuBelowTheNicsIsEnforced) {
     EXPECT_EQ(errors[0].rest_of_header & 0xffff, 576u);
 }
 
+TEST(EndToEnd, AFullArpCacheIsCountedAndSaidOnceASecond) {
+    LabConfig c;
+    Lab lab(c);
+    lab.run();
+    // 70 neighbours ask for the appliance's LAN address, and each is learned (RFC 826: the request was for
+    // it): more than the cache holds.
+    for (std::uint8_t h = 100; h < 170; ++h) {
+        const net::MacAddress m{{0x02, 0, 0, 0, 1, h}};
+        const net::wire::ArpRepr a{net::wire::arp_op::request, m, ip(10, 0, 1, h), net::MacAddress{}, lan_ip};
+        ASSERT_TRUE(lab.lan_nic.inject(net::testing::ethernet(
+            net::MacAddress::broadcast(), m, net::wire::ethertype::arp, net::testing::arp(a))));
+    }
+    lab.run(5);
+    const std::uint64_t evicted = lab.app().interface(0)->arp().evicted();
+    EXPECT_GE(evicted, 70u - net::ArpCache::capacity);
+    lab.platform.take_console();
+    lab.platform.fire(1);
+    const std::string line = "appliance: lan (eth0): ARP cache full (64 neighbours), evicted " +
+                             std::to_string(evicted) + " in the last second\n";
+    EXPECT_EQ(lab.platform.take_console(), line);
+    lab.platform.fire(1); // nothing evicted since
+    EXPECT_EQ(lab.platform.take_console(), "");
+}
+
 TEST(EndToEnd, TimersPrintStatistics) {
     LabConfig c;
     c.timers = {{"stats", 5,
@@ -362,14 +388,16 @@ TEST(EndToEnd, TimersPrintStatistics) {
     const std::string out = lab.platform.take_console();
     for (const char* expected :
          {"[stats] time unknown (no wall clock), up 1.", "[stats] iface lan (eth0): rx ",
-          "[stats] iface wan (eth1)", "[stats] stack: forwarded 2",
+          "[stats] iface wan (eth1)", ", arp evictions 0\n", "[stats] stack: forwarded 2",
           "[stats] firewall: accepted 3, dropped 0, rejected 0",
           "[stats] conntrack: 1 of 20000 entries (established udp 1)", "ports changed 0",
           "[stats] rules: lab.nacl:9:5 (forward_filter) 1, lab.nacl:13:5 (forward_filter) 1\n",
           "[stats] memory: ram 64.0 MiB", "packet buffers ",
           "[stats] cpu: event loop 100 iterations, 75 ended idle, busy in 25%",
-          "[stats] timers: 2 active; this appliance's: stats every 5 s, conntrack expiry every 1 s",
-          "[stats] lb: no load balancer", "[stats] stack-sampling: not available"})
+          "[stats] timers: 2 active; this appliance's: stats every 5 s, housekeeping (conntrack expiry, "
+          "full-table warnings) every 1 s",
+          "related 0, fragments forgotten 0;", "[stats] lb: no load balancer",
+          "[stats] stack-sampling: not available"})
         EXPECT_NE(out.find(expected), std::string::npos) << expected << "\n" << out;
     // The housekeeping timer expires connections.
     lab.now += 200s;
@@ -428,11 +456,11 @@ TEST(EndToEnd, ForwardingOnlyFromGatewayIfaces) {
 }
 
 // The client's datagram in two fragments, as raw frames on the LAN (net/ does not fragment).
-Bytes fragment_frame(const Bytes& whole, std::size_t offset, std::size_t length, bool more,
-                     std::uint16_t id) {
+Bytes fragment_frame(const Bytes& whole, std::size_t offset, std::size_t length, bool more, std::uint16_t id,
+                     net::Ipv4Address dst = server_ip) {
     net::wire::Ipv4Repr r;
     r.src = client_ip;
-    r.dst = server_ip;
+    r.dst = dst;
     r.protocol = net::wire::ip_proto::udp;
     r.identification = id;
     const auto from = whole.begin() + 20 + static_cast<std::ptrdiff_t>(offset);
@@ -460,6 +488,46 @@ TEST(EndToEnd, FragmentsFollowTheirFirstFragmentsConnection) {
     ASSERT_TRUE(lab.lan_nic.inject(fragment_frame(other, 32, 40, false, 0x5151)));
     lab.run();
     EXPECT_EQ(lab.app().rule_hits(2), 1u);
+}
+
+TEST(EndToEnd, AFullFragmentCacheIsCountedAndSaidOnceASecond) {
+    LabConfig c;
+    Lab lab(c);
+    lab.run();
+    lab.platform.take_console();
+    // First fragments of 300 datagrams within a second, more than the cache's 256 slots: some displace
+    // others whose later fragments could still come.
+    const Bytes whole = udp_datagram(client_ip, server_ip, 4000, 7, 64);
+    for (std::uint16_t id = 1; id <= 300; ++id) {
+        ASSERT_TRUE(lab.lan_nic.inject(fragment_frame(whole, 0, 32, true, id)));
+        if (id % 30 == 0) lab.run(2, 1ms);
+    }
+    const std::uint64_t forgotten = lab.app().counters().fragments_forgotten;
+    EXPECT_GE(forgotten, 300u - conntrack::FragmentCache::size);
+    const std::string out = lab.platform.take_console();
+    // One line for the flood, not one per datagram.
+    const std::string line = "appliance: conntrack: fragment cache full (256 datagrams), forgot an earlier "
+                             "fragmented datagram for 203.0.113.10 (its later fragments are invalid)\n";
+    EXPECT_EQ(out, line);
+}
+
+TEST(EndToEnd, AFullReassemblyIsSaidOnceASecond) {
+    LabConfig c;
+    Lab lab(c);
+    lab.run();
+    // First fragments of ten datagrams for the appliance itself: its stack reassembles at most eight at once.
+    const Bytes whole = udp_datagram(client_ip, lan_ip, 4000, 7, 64);
+    for (std::uint16_t id = 1; id <= 10; ++id)
+        ASSERT_TRUE(lab.lan_nic.inject(fragment_frame(whole, 0, 32, true, id, lan_ip)));
+    lab.run(2);
+    EXPECT_EQ(lab.appliance.counters().drop(net::DropReason::ReassemblyEvicted), 2u);
+    lab.platform.take_console();
+    lab.platform.fire(1);
+    EXPECT_EQ(lab.platform.take_console(),
+              "appliance: reassembly full (8 datagrams at once), dropped the fragments "
+              "of 2 incomplete datagrams in the last second\n");
+    lab.platform.fire(1);
+    EXPECT_EQ(lab.platform.take_console(), "");
 }
 
 // lan.input: the appliance itself refuses UDP port 7 and TCP (Filter::IP lan_in in lab.nacl).

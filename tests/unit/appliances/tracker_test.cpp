@@ -1,6 +1,7 @@
 // Connection tracking of real datagrams: states in both directions, ICMP errors as related, ICMP queries,
 // the TCP state machine (stateful_tcp) with its out-of-state segments, timeouts with time set by hand,
 // untracked protocols and malformed headers.
+#include "appliance/conntrack/fragment_cache.hpp"
 #include "appliance/conntrack/tcp_state.hpp"
 #include "appliance/conntrack/tracker.hpp"
 
@@ -248,6 +249,27 @@ TEST(TcpStateMachine, OpeningRules) {
     EXPECT_TRUE(tcp_may_open(ack, false));
     EXPECT_FALSE(tcp_may_open(rst, false));
     EXPECT_FALSE(tcp_may_open(syn | rst, false));
+}
+
+TEST(FragmentCache, SaysWhenItDisplacesALiveDatagram) {
+    // Two datagrams whose keys share a slot of the direct-mapped cache: found by trying identifications.
+    const FragmentCache::Key first{0x0a000001, 0x0a000002, 1, 17};
+    FragmentCache::Value v;
+    for (std::uint16_t id = 2; id != 0; ++id) {
+        FragmentCache cache;
+        EXPECT_FALSE(cache.remember(first, v, test::at(0s)));
+        EXPECT_FALSE(cache.remember(first, v, test::at(1s))); // the same datagram again
+        const FragmentCache::Key other{first.src, first.dst, id, 17};
+        if (!cache.remember(other, v, test::at(2s))) continue;
+        EXPECT_FALSE(cache.find(first, test::at(2s)));
+        EXPECT_TRUE(cache.find(other, test::at(2s)));
+        // Once the first one's fragments can no longer come, taking its slot displaces nothing.
+        FragmentCache later;
+        EXPECT_FALSE(later.remember(first, v, test::at(0s)));
+        EXPECT_FALSE(later.remember(other, v, test::at(0s) + FragmentCache::lifetime + 1s));
+        return;
+    }
+    FAIL() << "no identification shares the first one's slot";
 }
 
 TEST(ConntrackEviction, AFullTrackerEvictsAndSaysSo) {

@@ -26,6 +26,26 @@ TEST(ArpCache, EntriesExpire) {
     EXPECT_FALSE(cache.lookup(ip, at(10s)));
 }
 
+TEST(ArpCache, AFullCacheEvictsTheEntryClosestToExpiryAndCountsIt) {
+    ArpCache cache(ArpConfig{1000s, 1s, 3});
+    const auto host = [](std::size_t i) {
+        return Ipv4Address{10, 0, static_cast<std::uint8_t>(i / 200), static_cast<std::uint8_t>(1 + i % 200)};
+    };
+    for (std::size_t i = 0; i < ArpCache::capacity; ++i)
+        ASSERT_TRUE(cache.learn(host(i), mac_of(2), at(std::chrono::seconds(i)), true));
+    EXPECT_EQ(cache.evicted(), 0u);
+    EXPECT_TRUE(cache.learn(host(0), mac_of(3), at(100s), true)); // known: refreshed, nothing evicted
+    EXPECT_EQ(cache.evicted(), 0u);
+    // Full: the new address takes host 1's entry (learnt at 1 s, the first to expire now).
+    EXPECT_TRUE(cache.learn(host(ArpCache::capacity), mac_of(4), at(101s), true));
+    EXPECT_EQ(cache.evicted(), 1u);
+    EXPECT_FALSE(cache.lookup(host(1), at(101s)));
+    EXPECT_TRUE(cache.lookup(host(0), at(101s)));
+    // An expired entry is reused without counting an eviction.
+    EXPECT_TRUE(cache.learn(host(ArpCache::capacity + 1), mac_of(5), at(2000s), true));
+    EXPECT_EQ(cache.evicted(), 1u);
+}
+
 TEST(ArpCache, QueueBoundsAndRetries) {
     PacketPool pool(64);
     ArpCache cache(ArpConfig{60s, 1s, 3});

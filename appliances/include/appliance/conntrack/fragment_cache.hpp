@@ -37,7 +37,9 @@ public:
     static Key key_of(const net::wire::Ipv4View& ip) {
         return {ip.src().value, ip.dst().value, ip.identification(), ip.protocol()};
     }
-    void remember(const Key& key, const Value& value, net::Instant now);
+    // True when this displaced another datagram's entry that was still live: that datagram's later
+    // fragments will not find their connection (the caller counts and reports it).
+    bool remember(const Key& key, const Value& value, net::Instant now);
     std::optional<Value> find(const Key& key, net::Instant now) const;
 
 private:
