@@ -31,8 +31,9 @@ struct Appliance::IfaceRuntime {
     net::Interface* nic = nullptr; // the NIC's interface (itself, or a VLAN's parent)
     std::uint16_t mtu = 0;         // a configured MTU below the NIC's; 0: the NIC's own
     bool tracked = false;
-    std::array<ChainList, 5> chains{};  // by Hook (Forward is the Gateway's, not an Iface's)
-    std::uint64_t arp_evicted_seen = 0; // the ARP cache's evictions at the last housekeeping
+    std::array<ChainList, 5> chains{}; // by Hook (Forward is the Gateway's, not an Iface's)
+    // What housekeeping() last saw of the Iface's full ARP cache, ARP queue and transmit queue.
+    std::uint64_t arp_evicted_seen = 0, arp_queue_full_seen = 0, tx_queue_full_seen = 0;
 };
 
 // What the appliance knows about the datagram going through the hooks. It survives from hook to hook in

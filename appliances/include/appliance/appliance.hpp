@@ -185,7 +185,7 @@ private:
     } pending_reject_; // the datagram net/ is about to answer with admin-prohibited
     std::uint64_t full_log_second_ = ~std::uint64_t{0}, full_log_suppressed_ = 0;
     std::uint64_t fragment_log_second_ = ~std::uint64_t{0}, fragment_log_suppressed_ = 0;
-    std::uint64_t reassembly_evicted_seen_ = 0;
+    std::uint64_t reassembly_evicted_seen_ = 0, pool_exhausted_seen_ = 0; // as housekeeping() last saw them
     std::uint64_t nat_log_second_ = ~std::uint64_t{0}, nat_log_suppressed_ = 0;
     std::uint64_t syslog_log_second_ = ~std::uint64_t{0}, syslog_log_suppressed_ = 0;
     std::optional<LoopFigures> last_loop_;

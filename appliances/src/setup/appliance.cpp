@@ -172,33 +172,36 @@ net::Instant Appliance::timer_now() const {
 void Appliance::housekeeping() {
     // Bounded work per second; anything left is erased as found (find() treats expired entries as gone).
     if (table_) table_->expire(timer_now(), 4096);
-    // net/ counts its full tables' evictions; a line says so, at most one per table a second.
+    // net/ counts what its full tables and queues evict or refuse; a line a second says so, with how many.
+    auto say = [&](const IfaceRuntime* rt, std::string_view what, std::size_t size, std::string_view done,
+                   std::uint64_t count, std::uint64_t& seen, std::string_view unit) {
+        if (count == seen) return;
+        TextBuffer<240> t;
+        t.add("appliance: ");
+        if (rt != nullptr) t.add(rt->config->name).add(" (").add(rt->net->name()).add("): ");
+        t.add(what).add(" full");
+        if (size != 0) t.add(" (").add_number(size).add(')');
+        t.add(", ").add(done).add(' ').add_number(count - seen);
+        t.add(' ').add(unit).add(" in the last second\n");
+        console(t.view());
+        seen = count;
+    };
     for (std::size_t i = 0; i < config_.ifaces.size(); ++i) {
         IfaceRuntime& rt = ifaces_[i];
-        const std::uint64_t evicted = rt.net->arp().evicted();
-        if (evicted == rt.arp_evicted_seen) continue;
-        TextBuffer<200> t;
-        t.add("appliance: ")
-            .add(config_.ifaces[i].name)
-            .add(" (")
-            .add(rt.net->name())
-            .add("): ARP cache full (");
-        t.add_number(net::ArpCache::capacity)
-            .add(" neighbours), evicted ")
-            .add_number(evicted - rt.arp_evicted_seen);
-        t.add(" in the last second\n");
-        console(t.view());
-        rt.arp_evicted_seen = evicted;
+        const net::InterfaceCounters& c = rt.net->counters();
+        say(&rt, "ARP cache", net::ArpCache::capacity, "evicted", rt.net->arp().evicted(),
+            rt.arp_evicted_seen, "neighbours");
+        say(&rt, "ARP queue", net::ArpCache::queue_capacity, "dropped", c.drop(net::DropReason::ArpQueueFull),
+            rt.arp_queue_full_seen, "packets waiting for their next hop");
+        // The NIC's ring, and the send queue behind it when the Iface has one (its size, else none).
+        say(&rt, "transmit queue", rt.net->send_queue_limit(), "dropped",
+            c.drop(net::DropReason::TxQueueFull), rt.tx_queue_full_seen, "packets");
     }
-    const std::uint64_t evicted = stack_.counters().drop(net::DropReason::ReassemblyEvicted);
-    if (evicted != reassembly_evicted_seen_) {
-        TextBuffer<200> t;
-        t.add("appliance: reassembly full (").add_number(net::Reassembler::slots);
-        t.add(" datagrams at once), dropped the fragments of ");
-        t.add_number(evicted - reassembly_evicted_seen_).add(" incomplete datagrams in the last second\n");
-        console(t.view());
-        reassembly_evicted_seen_ = evicted;
-    }
+    const net::StackCounters& s = stack_.counters();
+    say(nullptr, "reassembly", net::Reassembler::slots, "dropped the fragments of",
+        s.drop(net::DropReason::ReassemblyEvicted), reassembly_evicted_seen_, "incomplete datagrams");
+    say(nullptr, "packet pool", stack_.pool().count(), "dropped", s.drop(net::DropReason::PoolExhausted),
+        pool_exhausted_seen_, "packets");
 }
 
 bool Appliance::set_up_timers() {

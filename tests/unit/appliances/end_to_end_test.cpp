@@ -363,10 +363,31 @@ TEST(EndToEnd, AFullArpCacheIsCountedAndSaidOnceASecond) {
     EXPECT_GE(evicted, 70u - net::ArpCache::capacity);
     lab.platform.take_console();
     lab.platform.fire(1);
-    const std::string line = "appliance: lan (eth0): ARP cache full (64 neighbours), evicted " +
-                             std::to_string(evicted) + " in the last second\n";
+    const std::string line = "appliance: lan (eth0): ARP cache full (64), evicted " +
+                             std::to_string(evicted) + " neighbours in the last second\n";
     EXPECT_EQ(lab.platform.take_console(), line);
     lab.platform.fire(1); // nothing evicted since
+    EXPECT_EQ(lab.platform.take_console(), "");
+}
+
+TEST(EndToEnd, AFullTransmitQueueIsSaidOnceASecond) {
+    LabConfig c;
+    Lab lab(c);
+    Echo server_echo(lab.server, 7);
+    lab.run();
+    lab.wan_nic.set_tx_limit(0); // the WAN NIC's ring is full: it takes nothing (not even an ARP request)
+    net::UdpSocket s(lab.client);
+    ASSERT_TRUE(s.bind(4000));
+    for (int i = 0; i < 3; ++i)
+        ASSERT_TRUE(s.send_to({server_ip, 7}, hello));
+    lab.run();
+    const std::uint64_t dropped = lab.app().interface(1)->counters().drop(net::DropReason::TxQueueFull);
+    EXPECT_GE(dropped, 1u);
+    lab.platform.take_console();
+    lab.platform.fire(1);
+    EXPECT_EQ(lab.platform.take_console(), "appliance: wan (eth1): transmit queue full, dropped " +
+                                               std::to_string(dropped) + " packets in the last second\n");
+    lab.platform.fire(1);
     EXPECT_EQ(lab.platform.take_console(), "");
 }
 
@@ -523,9 +544,8 @@ TEST(EndToEnd, AFullReassemblyIsSaidOnceASecond) {
     EXPECT_EQ(lab.appliance.counters().drop(net::DropReason::ReassemblyEvicted), 2u);
     lab.platform.take_console();
     lab.platform.fire(1);
-    EXPECT_EQ(lab.platform.take_console(),
-              "appliance: reassembly full (8 datagrams at once), dropped the fragments "
-              "of 2 incomplete datagrams in the last second\n");
+    EXPECT_EQ(lab.platform.take_console(), "appliance: reassembly full (8), dropped the fragments of 2 "
+                                           "incomplete datagrams in the last second\n");
     lab.platform.fire(1);
     EXPECT_EQ(lab.platform.take_console(), "");
 }
