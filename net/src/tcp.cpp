@@ -36,13 +36,7 @@ std::optional<TcpReset> tcp_reset_for(const wire::Ipv4View& segment) {
 }
 
 void Stack::tcp_input(Interface& in, PacketPtr segment, const wire::Ipv4View& ip, bool l2_broadcast) {
-    auto tcp = wire::TcpView::parse(ip.payload());
-    if (!tcp) {
-        return drop(&in, ip.payload().size() < wire::TcpView::min_header_len ? DropReason::Truncated
-                                                                             : DropReason::BadLength);
-    }
-    if (!segment->checksum_verified() && !tcp->verify_checksum(ip.src(), ip.dst()))
-        return drop(&in, DropReason::BadChecksum);
+    if (!transport_header<wire::TcpView>(in, *segment, ip, wire::TcpView::min_header_len)) return;
     drop(&in, DropReason::NoSocket);
     const auto reset = tcp_reset_for(ip);
     if (!reset || !may_answer(ip, l2_broadcast)) return;

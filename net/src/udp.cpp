@@ -79,15 +79,8 @@ UdpSocket* Stack::udp_lookup(std::uint16_t port, Ipv4Address dst) const {
 
 // `datagram` owns the bytes `ip` views; it is released when the handler has returned.
 void Stack::udp_input(Interface& in, PacketPtr datagram, const wire::Ipv4View& ip, bool l2_broadcast) {
-    auto udp = wire::UdpView::parse(ip.payload());
-    if (!udp) {
-        return drop(&in, ip.payload().size() < wire::UdpView::header_len ? DropReason::Truncated
-                                                                         : DropReason::BadLength);
-    }
-    // A NIC that checked the checksum already says so (virtio-net DATA_VALID, AF_PACKET CSUM_VALID);
-    // reassembled datagrams are in a fresh buffer and always checked here.
-    if (!datagram->checksum_verified() && !udp->verify_checksum(ip.src(), ip.dst()))
-        return drop(&in, DropReason::BadChecksum);
+    const auto udp = transport_header<wire::UdpView>(in, *datagram, ip, wire::UdpView::header_len);
+    if (!udp) return;
 
     if (udp->dst_port() == wire::dhcp_port::client && in.dhcp_ && in.dhcp_->accepting()) {
         auto view = wire::DhcpView::parse(udp->payload());

@@ -159,6 +159,24 @@ private:
     void udp_input(Interface& in, PacketPtr packet, const wire::Ipv4View& ip, bool l2_broadcast);
     // No TCP endpoint runs here: a reset for every segment but a reset (RFC 9293 3.10.7.1).
     void tcp_input(Interface& in, PacketPtr packet, const wire::Ipv4View& ip, bool l2_broadcast);
+    // The transport header (wire::UdpView, wire::TcpView) of a datagram for this host, checked; nullopt
+    // after counting the drop: Truncated (shorter than min_len), BadLength, BadChecksum. A NIC that checked
+    // the checksum says so (virtio-net DATA_VALID, AF_PACKET CSUM_VALID); reassembled datagrams are in a
+    // fresh buffer and always checked here.
+    template <typename View>
+    std::optional<View> transport_header(Interface& in, const PacketBuffer& datagram,
+                                         const wire::Ipv4View& ip, std::size_t min_len) {
+        auto view = View::parse(ip.payload());
+        if (!view) {
+            drop(&in, ip.payload().size() < min_len ? DropReason::Truncated : DropReason::BadLength);
+            return std::nullopt;
+        }
+        if (!datagram.checksum_verified() && !view->verify_checksum(ip.src(), ip.dst())) {
+            drop(&in, DropReason::BadChecksum);
+            return std::nullopt;
+        }
+        return view;
+    }
 
     // ICMP errors about `offending` (its header and first bytes are quoted), rate-limited (RFC 1812 4.3.2.8).
     void icmp_error(const wire::Ipv4View& offending, bool l2_broadcast, std::uint8_t type, std::uint8_t code,

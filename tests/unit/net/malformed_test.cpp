@@ -3,6 +3,7 @@
 #include "harness.hpp"
 #include "net/wire/bytes.hpp"
 #include "net/wire/checksum.hpp"
+#include "net/wire/tcp.hpp"
 
 #include <functional>
 #include <gtest/gtest.h>
@@ -164,6 +165,23 @@ std::vector<Case> cases() {
         sum[6] ^= std::byte{0x10};
         c.push_back({"udp bad checksum",
                      {frame_ip(testing::ipv4(ip_repr(wire::ip_proto::udp), sum))},
+                     DropReason::BadChecksum});
+    }
+    c.push_back({"truncated tcp",
+                 {frame_ip(testing::ipv4(ip_repr(wire::ip_proto::tcp), Bytes(12)))},
+                 DropReason::Truncated});
+    {
+        Bytes tcp_ok(20);
+        EXPECT_TRUE((wire::TcpRepr{4000, 80, 1, 0, wire::tcp_flag::syn, 1024}.emit(tcp_ok, peer, self)));
+        Bytes offset = tcp_ok; // a 60-byte header in a 20-byte segment
+        offset[12] = std::byte{0xf0};
+        c.push_back({"tcp header beyond segment",
+                     {frame_ip(testing::ipv4(ip_repr(wire::ip_proto::tcp), offset))},
+                     DropReason::BadLength});
+        Bytes sum = tcp_ok;
+        sum[16] ^= std::byte{0x10};
+        c.push_back({"tcp bad checksum",
+                     {frame_ip(testing::ipv4(ip_repr(wire::ip_proto::tcp), sum))},
                      DropReason::BadChecksum});
     }
     c.push_back({"unknown protocol",
