@@ -1,6 +1,7 @@
 // Connection-table microbenchmark: what every tracked packet pays in appliance::conntrack::ConntrackTable,
 // a lookup and a refresh (find + touch), with 1,000 to 1,000,000 live connections in a table twice that
-// size and packets arriving in random connection order at a 5 Mpps clock. The lookup alone is the floor.
+// size and packets arriving in random connection order at a 5 Mpps clock. The lookup alone is the floor;
+// refused_new is a new connection's first packet that the rules drop.
 //
 //   conntrack_bench [--benchmark_filter=...]   (bench/run.sh runs it; results in bench/results/conntrack.md)
 #include "appliance/conntrack/table.hpp"
@@ -46,13 +47,18 @@ Table make_table(std::uint32_t flows) {
     return t;
 }
 
-void run(benchmark::State& state, bool refresh) {
-    static std::vector<std::pair<std::uint32_t, Table>> tables; // built once per size, kept across runs
+// The table of state.range(0) connections, built once per size and shared by every benchmark (refused_new
+// leaves it as it found it).
+Table& table_for(const benchmark::State& state) {
+    static std::vector<std::pair<std::uint32_t, Table>> tables;
     const auto flows = static_cast<std::uint32_t>(state.range(0));
-    Table* t = nullptr;
     for (auto& [n, table] : tables)
-        if (n == flows) t = &table;
-    if (t == nullptr) t = &tables.emplace_back(flows, make_table(flows)).second;
+        if (n == flows) return table;
+    return tables.emplace_back(flows, make_table(flows)).second;
+}
+
+void run(benchmark::State& state, bool refresh) {
+    Table* t = &table_for(state);
     std::size_t next = 0;
     std::uint64_t missed = 0;
     for (auto _ : state) {
@@ -72,18 +78,13 @@ void run(benchmark::State& state, bool refresh) {
         state.SkipWithError("a live connection was not found");
     }
     state.SetItemsProcessed(state.iterations());
-    state.counters["connections"] = static_cast<double>(flows);
+    state.counters["connections"] = static_cast<double>(t->flows.size());
 }
 
 // A new connection's first packet that the rules refuse: the tracker looks it up, creates it (the rules see
 // it as `new`), and the appliance erases it when the packet is dropped.
 void refused_new(benchmark::State& state) {
-    static std::vector<std::pair<std::uint32_t, Table>> tables;
-    const auto flows = static_cast<std::uint32_t>(state.range(0));
-    Table* t = nullptr;
-    for (auto& [n, table] : tables)
-        if (n == flows) t = &table;
-    if (t == nullptr) t = &tables.emplace_back(flows, make_table(flows)).second;
+    Table* t = &table_for(state);
     std::uint32_t next = 0;
     for (auto _ : state) {
         t->now_ns += packet_interval_ns;
@@ -96,7 +97,7 @@ void refused_new(benchmark::State& state) {
     }
     if (failed) state.SkipWithError("a new connection was found, refused or evicted a live one");
     state.SetItemsProcessed(state.iterations());
-    state.counters["connections"] = static_cast<double>(flows);
+    state.counters["connections"] = static_cast<double>(t->flows.size());
 }
 
 void find_and_touch(benchmark::State& state) {
