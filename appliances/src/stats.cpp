@@ -162,8 +162,9 @@ void Appliance::report(std::uint32_t data, std::string_view name) {
             t.add("this appliance's:");
             for (const TimerConfig& tc : config_.timers)
                 t.add(' ').add(tc.name).add(" every ").add_number(tc.interval_seconds).add(" s,");
-            t.add(table_ ? " housekeeping (conntrack expiry, full-table warnings) every 1 s"
-                         : " housekeeping (full-table warnings) every 1 s");
+            t.add(" housekeeping (")
+                .add(table_ ? "conntrack expiry, " : "")
+                .add("full-table warnings) every 1 s");
         });
     }
     if (data & timer_lb) line([&](Text& t) { t.add("lb: no load balancer"); });

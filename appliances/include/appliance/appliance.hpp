@@ -75,7 +75,8 @@ public:
     // What a Timer prints (TimerData bits), to the console and, with a Syslog, to the collector.
     void report(std::uint32_t data, std::string_view timer_name);
     // Once a second: conntrack expiry (also run on the way by packets), and a warning for each of the stack's
-    // full tables (an ARP cache, the reassembly slots) that evicted since the last time.
+    // full tables and queues (an Iface's ARP cache, ARP queue and transmit queue; the reassembly slots; the
+    // packet pool) that evicted or dropped since the last time.
     void housekeeping();
 
 private:

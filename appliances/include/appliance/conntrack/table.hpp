@@ -158,8 +158,6 @@ public:
     void touch(Ref ref, TimeoutClass cls, net::Instant now);
     // Re-keys the reply direction (NAT). False, and nothing changes, when another entry has that tuple.
     bool set_reply(Ref ref, const Tuple& reply);
-    // Whether any live entry uses `tuple` in either direction.
-    bool in_use(const Tuple& tuple, net::Instant now) { return find(tuple, now).has_value(); }
     // Erases up to `budget` expired entries, oldest first (each at most its relink lag late); returns how
     // many.
     std::size_t expire(net::Instant now, std::size_t budget);
